@@ -28,11 +28,11 @@ const (
 
 // Errors of mbuf operations.
 var (
-	ErrNoHeadroom = errors.New("mbuf: not enough headroom")
-	ErrNoTailroom = errors.New("mbuf: not enough tailroom")
-	ErrTooShort   = errors.New("mbuf: data shorter than requested")
+	ErrNoHeadroom  = errors.New("mbuf: not enough headroom")
+	ErrNoTailroom  = errors.New("mbuf: not enough tailroom")
+	ErrTooShort    = errors.New("mbuf: data shorter than requested")
 	ErrTooManySegs = errors.New("mbuf: too many segments")
-	ErrNotDirect  = errors.New("mbuf: operation needs a direct mbuf")
+	ErrNotDirect   = errors.New("mbuf: operation needs a direct mbuf")
 )
 
 // Mbuf is the packet buffer header (rte_mbuf). Exported fields are plain
@@ -83,36 +83,36 @@ var _ [unsafe.Sizeof(Mbuf{}) - HeaderSize]byte
 
 // Offload flags used by this package (RTE_MBUF_F_*, same bit positions as DPDK).
 const (
-	FlagRxVLAN         uint64 = 1 << 0
-	FlagRxRSSHash      uint64 = 1 << 1
-	FlagRxFdir         uint64 = 1 << 2
-	FlagRxL4CksumBad   uint64 = 1 << 3
-	FlagRxIPCksumBad   uint64 = 1 << 4
+	FlagRxVLAN            uint64 = 1 << 0
+	FlagRxRSSHash         uint64 = 1 << 1
+	FlagRxFdir            uint64 = 1 << 2
+	FlagRxL4CksumBad      uint64 = 1 << 3
+	FlagRxIPCksumBad      uint64 = 1 << 4
 	FlagRxOuterIPCksumBad uint64 = 1 << 5
-	FlagRxVLANStripped uint64 = 1 << 6
-	FlagRxIEEE1588PTP  uint64 = 1 << 9
-	FlagRxIEEE1588TMST uint64 = 1 << 10
-	FlagRxFdirID       uint64 = 1 << 13
-	FlagRxFdirFlx      uint64 = 1 << 14
-	FlagRxQinQStripped uint64 = 1 << 15
-	FlagRxLRO          uint64 = 1 << 16
-	FlagRxSecOffload   uint64 = 1 << 18
-	FlagRxQinQ         uint64 = 1 << 20
-	FlagRxIPCksumGood  uint64 = 1 << 7
-	FlagRxL4CksumGood  uint64 = 1 << 8
+	FlagRxVLANStripped    uint64 = 1 << 6
+	FlagRxIEEE1588PTP     uint64 = 1 << 9
+	FlagRxIEEE1588TMST    uint64 = 1 << 10
+	FlagRxFdirID          uint64 = 1 << 13
+	FlagRxFdirFlx         uint64 = 1 << 14
+	FlagRxQinQStripped    uint64 = 1 << 15
+	FlagRxLRO             uint64 = 1 << 16
+	FlagRxSecOffload      uint64 = 1 << 18
+	FlagRxQinQ            uint64 = 1 << 20
+	FlagRxIPCksumGood     uint64 = 1 << 7
+	FlagRxL4CksumGood     uint64 = 1 << 8
 
-	FlagTxTCPSeg    uint64 = 1 << 50
+	FlagTxTCPSeg       uint64 = 1 << 50
 	FlagTxIEEE1588TMST uint64 = 1 << 51
-	FlagTxTCPCksum  uint64 = 1 << 52
-	FlagTxSCTPCksum uint64 = 2 << 52
-	FlagTxUDPCksum  uint64 = 3 << 52
-	FlagTxIPCksum   uint64 = 1 << 54
-	FlagTxIPv4      uint64 = 1 << 55
-	FlagTxIPv6      uint64 = 1 << 56
-	FlagTxVLAN      uint64 = 1 << 57
+	FlagTxTCPCksum     uint64 = 1 << 52
+	FlagTxSCTPCksum    uint64 = 2 << 52
+	FlagTxUDPCksum     uint64 = 3 << 52
+	FlagTxIPCksum      uint64 = 1 << 54
+	FlagTxIPv4         uint64 = 1 << 55
+	FlagTxIPv6         uint64 = 1 << 56
+	FlagTxVLAN         uint64 = 1 << 57
 	FlagTxOuterIPCksum uint64 = 1 << 58
-	FlagTxOuterIPv4 uint64 = 1 << 59
-	FlagTxOuterIPv6 uint64 = 1 << 60
+	FlagTxOuterIPv4    uint64 = 1 << 59
+	FlagTxOuterIPv6    uint64 = 1 << 60
 	// FlagExtBuf marks an mbuf attached to an external buffer.
 	FlagExtBuf uint64 = 1 << 61
 	// FlagIndirect marks an mbuf attached to another mbuf's buffer.

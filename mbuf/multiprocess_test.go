@@ -22,7 +22,7 @@ import (
 // pool, and at the end every mbuf is back.
 
 const (
-	mpCount  = 4096
+	mpCount     = 4096
 	mpRoleEnv   = "DPK_MP_ROLE"
 	mpPrefixEnv = "DPK_MP_PREFIX"
 	mpHugeEnv   = "DPK_MP_HUGE"
