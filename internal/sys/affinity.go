@@ -8,13 +8,9 @@ import (
 )
 
 // PinThread locks the calling goroutine to its OS thread and restricts that
-// thread to the given CPUs. The caller must stay on this goroutine for the
+// thread to the given CPUs. An out-of-range CPU is an error and locks nothing. The caller must stay on this goroutine for the
 // pinning to mean anything; UnpinThread undoes the lock.
 func PinThread(cpus []int) error {
-	runtime.LockOSThread()
-	if len(cpus) == 0 {
-		return nil
-	}
 	var set unix.CPUSet
 	set.Zero()
 	for _, c := range cpus {
@@ -22,6 +18,10 @@ func PinThread(cpus []int) error {
 			return fmt.Errorf("sys: cpu %d out of range", c)
 		}
 		set.Set(c)
+	}
+	runtime.LockOSThread()
+	if len(cpus) == 0 {
+		return nil
 	}
 	if err := unix.SchedSetaffinity(0, &set); err != nil {
 		return fmt.Errorf("sys: sched_setaffinity(%v): %w", cpus, err)

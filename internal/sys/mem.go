@@ -161,6 +161,9 @@ func ParseSize(s string) (uint64, error) {
 	if s == "" {
 		return 0, fmt.Errorf("empty size")
 	}
+	if len(s) > 1 && (s[len(s)-1] == 'B' || s[len(s)-1] == 'b') && strings.ContainsRune("kKmMgG", rune(s[len(s)-2])) {
+		s = s[:len(s)-1]
+	}
 	mult := uint64(1)
 	switch s[len(s)-1] {
 	case 'k', 'K':
@@ -172,7 +175,6 @@ func ParseSize(s string) (uint64, error) {
 	}
 	if mult != 1 {
 		s = s[:len(s)-1]
-		s = strings.TrimSuffix(strings.TrimSuffix(s, "b"), "B")
 	}
 	n, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {

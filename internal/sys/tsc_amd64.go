@@ -7,8 +7,6 @@ package sys
 //go:noescape
 func Rdtsc() uint64
 
-func rdtscAsm() uint64
-
 // Pause hints the CPU that the caller is in a spin-wait loop (x86 PAUSE),
 // as DPDK's rte_pause.
 func Pause()

@@ -8,14 +8,6 @@ TEXT ·Rdtsc(SB), NOSPLIT, $0-8
 	MOVQ AX, ret+0(FP)
 	RET
 
-// func rdtscAsm() uint64 (same as Rdtsc; kept for the equivalence test)
-TEXT ·rdtscAsm(SB), NOSPLIT, $0-8
-	RDTSC
-	SHLQ $32, DX
-	ORQ  DX, AX
-	MOVQ AX, ret+0(FP)
-	RET
-
 // func Pause()
 TEXT ·Pause(SB), NOSPLIT, $0-0
 	PAUSE
