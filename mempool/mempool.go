@@ -111,6 +111,7 @@ type Mempool struct {
 	objBase uintptr // address of the first object (not its header)
 	stride  uintptr
 	caches  *[eal.MaxLcore]Cache
+	priv    unsafe.Pointer
 	name    string
 	id      uint16
 	debug   bool
@@ -266,6 +267,7 @@ func newHandle(mz *eal.Memzone, r *ring.Ring) *Mempool {
 	mp := &Mempool{hdr: h, mz: mz, r: r, base: base, name: mz.Name()[3:], id: uint16(mz.Index()),
 		objBase: base + uintptr(h.objsOff) + uintptr(h.hdrSize), stride: uintptr(h.totalSize),
 		debug: Flags(h.flags)&FlagDebug != 0, zero: Flags(h.flags)&FlagZeroOnPut != 0}
+	mp.priv = eal.OffsetToVirt(h.privOff)
 	if h.cachesOff != 0 {
 		mp.caches = (*[eal.MaxLcore]Cache)(eal.OffsetToVirt(h.cachesOff))
 	}
@@ -357,7 +359,7 @@ func (mp *Mempool) Flags() Flags { return Flags(mp.hdr.flags) }
 func (mp *Mempool) Socket() int { return int(mp.hdr.socket) }
 
 // Priv returns the private area (rte_mempool_get_priv).
-func (mp *Mempool) Priv() unsafe.Pointer { return eal.OffsetToVirt(mp.hdr.privOff) }
+func (mp *Mempool) Priv() unsafe.Pointer { return mp.priv }
 
 // PrivSize returns the private area's size.
 func (mp *Mempool) PrivSize() uint32 { return mp.hdr.privSize }
