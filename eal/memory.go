@@ -263,6 +263,9 @@ func (m *memory) removeStaleSegments() {
 
 // syncSegs maps memsegs another process added. Called with the lock held.
 func (m *memory) syncSegs() error {
+	if m.cfg.nsegs > maxMemsegs {
+		return fmt.Errorf("eal: shared configuration claims %d memsegs (max %d): corrupt", m.cfg.nsegs, maxMemsegs)
+	}
 	for m.mapped < int(m.cfg.nsegs) {
 		s := &m.cfg.segs[m.mapped]
 		var path string
@@ -433,7 +436,7 @@ func (m *memory) freeExtent(e extent) {
 func (m *memory) sameSeg(a, b uint64) bool { return m.segOf(a) == m.segOf(b) }
 
 func (m *memory) segOf(off uint64) int {
-	for i := 0; i < int(m.cfg.nsegs); i++ {
+	for i := 0; i < min(int(m.cfg.nsegs), maxMemsegs); i++ {
 		s := &m.cfg.segs[i]
 		if off >= s.off && off < s.off+s.len {
 			return i

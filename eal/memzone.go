@@ -127,14 +127,26 @@ func MemzoneReserveAligned(name string, size uint64, socket int, flags uint32, a
 	return m.handle(slot), nil
 }
 
+// findZone returns the slot of a live memzone by name. Entries written by
+// another process are checked to lie inside a mapped memseg before they are
+// handed out: a corrupt directory must not lead anyone outside the window.
 func (m *memory) findZone(name string) int {
-	for i := 0; i < int(m.cfg.nzones); i++ {
+	for i := 0; i < min(int(m.cfg.nzones), maxMemzones); i++ {
 		z := &m.cfg.zones[i]
-		if z.used != 0 && cstring(z.name[:]) == name {
+		if z.used != 0 && cstring(z.name[:]) == name && m.zoneValid(z) {
 			return i
 		}
 	}
 	return -1
+}
+
+func (m *memory) zoneValid(z *shMemzone) bool {
+	si := m.segOf(z.off)
+	if si < 0 || si >= m.mapped {
+		return false
+	}
+	s := &m.cfg.segs[si]
+	return z.len <= s.len && z.off+z.len <= s.off+s.len
 }
 
 func (m *memory) handle(i int) *Memzone {
@@ -203,8 +215,8 @@ func MemzoneWalk(fn func(*Memzone)) {
 	m.lock()
 	var zs []*Memzone
 	if m.syncSegs() == nil {
-		for i := 0; i < int(m.cfg.nzones); i++ {
-			if m.cfg.zones[i].used != 0 {
+		for i := 0; i < min(int(m.cfg.nzones), maxMemzones); i++ {
+			if m.cfg.zones[i].used != 0 && m.zoneValid(&m.cfg.zones[i]) {
 				zs = append(zs, m.handle(i))
 			}
 		}
@@ -247,7 +259,7 @@ func MemzoneByIndex(i int) (*Memzone, error) {
 	if err := m.syncSegs(); err != nil {
 		return nil, err
 	}
-	if i < 0 || i >= int(m.cfg.nzones) || m.cfg.zones[i].used == 0 {
+	if i < 0 || i >= min(int(m.cfg.nzones), maxMemzones) || m.cfg.zones[i].used == 0 || !m.zoneValid(&m.cfg.zones[i]) {
 		return nil, fmt.Errorf("eal: memzone slot %d: %w", i, ErrNotFound)
 	}
 	return m.handle(i), nil
