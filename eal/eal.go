@@ -169,7 +169,7 @@ func (st *evalState) startLcores() error {
 			continue
 		}
 		ready := make(chan error)
-		go lc.worker(ready)
+		go lc.worker(ready, lc.launch)
 		if err := <-ready; err != nil {
 			close(lc.launch)
 			lc.launch = nil

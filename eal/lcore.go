@@ -81,14 +81,14 @@ func (lc *Lcore) String() string {
 }
 
 // worker is the loop of a worker lcore's goroutine.
-func (lc *Lcore) worker(ready chan<- error) {
+func (lc *Lcore) worker(ready chan<- error, launch <-chan LcoreFunc) {
 	err := sys.PinThread(lc.cpus)
 	ready <- err
 	if err != nil {
 		runtime.UnlockOSThread()
 		return
 	}
-	for fn := range lc.launch {
+	for fn := range launch {
 		lc.done <- runFunc(fn, lc)
 	}
 }
