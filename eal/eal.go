@@ -60,7 +60,7 @@ func Init(args []string) ([]string, error) {
 }
 
 // InitConfig initialises the EAL from an already parsed configuration.
-func InitConfig(cfg *Config) (err error) {
+func InitConfig(cfg *Config) error {
 	initMu.Lock()
 	defer initMu.Unlock()
 	if cur.Load() != nil {
@@ -73,6 +73,7 @@ func InitConfig(cfg *Config) (err error) {
 	if cfg.IOVAMode != "" && cfg.IOVAMode != "va" {
 		return fmt.Errorf("eal: --iova-mode %s: dpk supports only va", cfg.IOVAMode)
 	}
+	var err error
 	st.topo, err = sys.Topology()
 	if err != nil {
 		return err
@@ -84,16 +85,21 @@ func InitConfig(cfg *Config) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			st.mem.close()
-		}
-	}()
 	cur.Store(st)
 	if err := st.startLcores(); err != nil {
 		cur.Store(nil)
 		st.stopLcores()
+		st.mem.close()
 		return err
+	}
+	for _, h := range registeredHooks() {
+		if h.Init == nil {
+			continue
+		}
+		if herr := h.Init(); herr != nil {
+			cleanupLocked() // closes the memory too
+			return fmt.Errorf("eal: %s: %w", h.Name, herr)
+		}
 	}
 	return nil
 }
@@ -207,9 +213,19 @@ func (st *evalState) stopLcores() {
 func Cleanup() error {
 	initMu.Lock()
 	defer initMu.Unlock()
+	return cleanupLocked()
+}
+
+func cleanupLocked() error {
 	st := cur.Load()
 	if st == nil {
 		return ErrNotInit
+	}
+	bs := registeredHooks()
+	for i := len(bs) - 1; i >= 0; i-- {
+		if bs[i].Cleanup != nil {
+			bs[i].Cleanup()
+		}
 	}
 	runCleanupHooks()
 	st.stopLcores()

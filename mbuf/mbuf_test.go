@@ -330,3 +330,38 @@ func BenchmarkAllocFreeBulk32(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*32), "ns/mbuf")
 }
+
+func TestFreer(t *testing.T) {
+	testutil.InitEAL(t, "--in-memory")
+	pools := []*mempool.Mempool{newPool(t, "f1", 511, 0), newPool(t, "f2", 511, 0)}
+	var f mbuf.Freer
+	ms := make([]*mbuf.Mbuf, 40)
+	for round := 0; round < 50; round++ {
+		for i := range ms {
+			m, err := mbuf.Alloc(pools[i%2], any)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i%5 == 0 { // some chains
+				mbuf.Chain(m, fill(t, pools[(i+1)%2], 10, 0))
+			}
+			ms[i] = m
+		}
+		f.FreeBulk(ms)
+	}
+	f.Flush()
+	for _, p := range pools {
+		if p.AvailCount() != p.Size() {
+			t.Errorf("%s: %d of %d back", p.Name(), p.AvailCount(), p.Size())
+		}
+		if err := p.Audit(); err != nil {
+			t.Error(err)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		mbuf.AllocBulk(pools[0], ms[:32], any)
+		f.FreeBulk(ms[:32])
+	}); n != 0 {
+		t.Errorf("Freer: %v allocs", n)
+	}
+}

@@ -201,3 +201,13 @@ func (mp *Mempool) checkPut(objs []unsafe.Pointer) []unsafe.Pointer {
 	}
 	return objs[:k]
 }
+
+// Init prepares a cache embedded in another structure (a zero Cache has
+// size 0 and caches nothing) for objects of any pool; size is clamped to
+// 1..CacheMaxSize. It empties the cache without returning its objects.
+func (c *Cache) Init(size uint32) {
+	size = max(1, min(size, CacheMaxSize))
+	c.size = size
+	c.flushThresh = flushThresh(size)
+	c.len = 0
+}
