@@ -30,8 +30,9 @@
 // --file-prefix) finds them by name. Because the Go runtime places its heap
 // at random, the window's base differs between processes: shared structures
 // store window offsets (VirtToOffset, OffsetToVirt), never addresses. With
-// --in-memory nothing is written to the file system and there are no
-// secondaries.
+// --in-memory no memory or configuration file is written and there are no
+// secondaries (the telemetry socket still lives in the runtime directory,
+// as in DPDK).
 //
 // Memzone reservation is control-path work and takes a lock (a mutex, and a
 // file lock shared with other processes); nothing in the packet path does.
