@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package checksum
+
+func kernels() []kernel {
+	return []kernel{{"generic", sumGeneric}}
+}
