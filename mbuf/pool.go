@@ -24,7 +24,7 @@ type PoolConfig struct {
 	N            uint32 // number of mbufs
 	CacheSize    uint32 // per-lcore cache
 	PrivSize     uint16 // application private area per mbuf (multiple of 8)
-	DataRoomSize uint16 // headroom + data room (DefaultBufSize)
+	DataRoomSize uint16 // headroom + data room (DefaultBufSize); 0 for a pool of indirect mbufs only
 	Socket       int
 	// ZeroOnFree clears each buffer when its mbuf is freed.
 	ZeroOnFree bool
@@ -41,9 +41,6 @@ func PoolCreate(name string, n, cacheSize uint32, privSize, dataRoomSize uint16,
 func PoolCreateConfig(c PoolConfig) (*mempool.Mempool, error) {
 	if c.PrivSize%8 != 0 {
 		return nil, fmt.Errorf("mbuf pool %s: private size %d is not a multiple of 8", c.Name, c.PrivSize)
-	}
-	if c.DataRoomSize == 0 {
-		return nil, fmt.Errorf("mbuf pool %s: data room size 0", c.Name)
 	}
 	elt := uint32(HeaderSize) + uint32(c.PrivSize) + uint32(c.DataRoomSize)
 	var flags uint32

@@ -89,7 +89,7 @@ func (mp *Mempool) GenericPut(objs []unsafe.Pointer, c *Cache) {
 		objs = mp.checkPut(objs)
 	}
 	n := uint32(len(objs))
-	if c == nil || n > CacheMaxSize {
+	if c == nil || n > c.flushThresh {
 		mp.ringPut(ptrs(objs))
 		return
 	}
