@@ -44,6 +44,26 @@ func (mp *Mempool) Put(obj unsafe.Pointer, lcore uint32) {
 // belong to the calling goroutine.
 func (mp *Mempool) GenericGet(objs []unsafe.Pointer, c *Cache) error {
 	n := uint32(len(objs))
+	if c == nil || n > c.len || n >= c.size || mp.debug {
+		return mp.genericGetSlow(objs, c)
+	}
+	// Hand out the most recently cached objects (the warmest); a loop
+	// beats a call to memmove for the few objects of a small bulk.
+	l := c.len - n
+	c.len = l
+	src := c.objs[l:]
+	if n > 8 {
+		copy(ptrs(objs), src[:n])
+		return nil
+	}
+	for i := range objs {
+		*(*uintptr)(unsafe.Pointer(&objs[i])) = src[i]
+	}
+	return nil
+}
+
+func (mp *Mempool) genericGetSlow(objs []unsafe.Pointer, c *Cache) error {
+	n := uint32(len(objs))
 	if c == nil || n >= c.size {
 		return mp.ringGetChecked(objs)
 	}
@@ -62,7 +82,6 @@ func (mp *Mempool) GenericGet(objs []unsafe.Pointer, c *Cache) error {
 		}
 		c.len += req
 	}
-	// Hand out the most recently cached objects (the warmest).
 	c.len -= n
 	copy(ptrs(objs), c.objs[c.len:c.len+n])
 	if mp.debug {
@@ -85,7 +104,24 @@ func (mp *Mempool) ringGetChecked(objs []unsafe.Pointer) error {
 // ring) (rte_mempool_generic_put). With FlagDebug, objects refused as double
 // frees are dropped and the survivors are compacted at the front of objs.
 func (mp *Mempool) GenericPut(objs []unsafe.Pointer, c *Cache) {
-	if mp.debug || mp.zero {
+	n := uint32(len(objs))
+	if c == nil || c.len+n > c.flushThresh || mp.slowPut {
+		mp.genericPutSlow(objs, c)
+		return
+	}
+	dst := c.objs[c.len:]
+	c.len += n
+	if n > 8 {
+		copy(dst, ptrs(objs))
+		return
+	}
+	for i, o := range objs {
+		dst[i] = uintptr(o)
+	}
+}
+
+func (mp *Mempool) genericPutSlow(objs []unsafe.Pointer, c *Cache) {
+	if mp.slowPut {
 		objs = mp.checkPut(objs)
 	}
 	n := uint32(len(objs))

@@ -116,6 +116,7 @@ type Mempool struct {
 	id      uint16
 	debug   bool
 	zero    bool
+	slowPut bool // debug || zero: puts take the checked path
 }
 
 var (
@@ -267,6 +268,7 @@ func newHandle(mz *eal.Memzone, r *ring.Ring) *Mempool {
 	mp := &Mempool{hdr: h, mz: mz, r: r, base: base, name: mz.Name()[3:], id: uint16(mz.Index()),
 		objBase: base + uintptr(h.objsOff) + uintptr(h.hdrSize), stride: uintptr(h.totalSize),
 		debug: Flags(h.flags)&FlagDebug != 0, zero: Flags(h.flags)&FlagZeroOnPut != 0}
+	mp.slowPut = mp.debug || mp.zero
 	mp.priv = eal.OffsetToVirt(h.privOff)
 	if h.cachesOff != 0 {
 		mp.caches = (*[eal.MaxLcore]Cache)(eal.OffsetToVirt(h.cachesOff))

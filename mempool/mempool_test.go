@@ -2,6 +2,7 @@ package mempool_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -294,5 +295,22 @@ func BenchmarkGetPutBulk32Cache(b *testing.B) {
 	for b.Loop() {
 		mp.GenericGet(objs, c)
 		mp.GenericPut(objs, c)
+	}
+}
+
+func BenchmarkGetPutCache(b *testing.B) {
+	testutil.InitEAL(b, "--in-memory")
+	mp, _ := mempool.Create("bn", 8191, 2048, 512, 0, -1, 0)
+	c := mp.DefaultCache(eal.MainLcore().ID())
+	for _, n := range []int{1, 4, 32} {
+		objs := make([]unsafe.Pointer, n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				mp.GenericGet(objs, c)
+				mp.GenericPut(objs, c)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/obj")
+		})
 	}
 }

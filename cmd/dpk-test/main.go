@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"sort"
 
 	"dpk/eal"
@@ -38,6 +39,23 @@ func register(name string, fn func() error) {
 var errSkipped = errors.New("skipped")
 
 func main() {
+	// DPK_CPUPROFILE=FILE writes a CPU profile of the run, for example to
+	// refresh default.pgo (see README's performance section).
+	if f := os.Getenv("DPK_CPUPROFILE"); f != "" {
+		out, err := os.Create(f)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dpk-test:", err)
+			os.Exit(2)
+		}
+		if err := pprof.StartCPUProfile(out); err != nil {
+			fmt.Fprintln(os.Stderr, "dpk-test:", err)
+			os.Exit(2)
+		}
+		code := run(os.Args)
+		pprof.StopCPUProfile()
+		out.Close()
+		os.Exit(code)
+	}
 	os.Exit(run(os.Args))
 }
 
