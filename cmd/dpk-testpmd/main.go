@@ -6,11 +6,30 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"dpk/eal"
+	"dpk/internal/sys"
 )
+
+// demoTime is how long the default demo (no arguments) forwards.
+const demoTime = 10 * time.Second
+
+// demoArgs is the default run: no hugepages or root needed, two null ports
+// forwarding to each other on one forwarding lcore, stats every second.
+// With one CPU both lcores share it.
+func demoArgs(prog string) []string {
+	lcores := "0@0,1@0"
+	if cpus, err := sys.Topology(); err == nil && len(cpus) >= 2 {
+		lcores = fmt.Sprintf("0@%d,1@%d", cpus[0].ID, cpus[1].ID)
+	} else if err == nil && len(cpus) == 1 {
+		lcores = fmt.Sprintf("0@%d,1@%d", cpus[0].ID, cpus[0].ID)
+	}
+	return []string{prog, "--no-huge", "--lcores", lcores, "--file-prefix", fmt.Sprintf("dpk-testpmd-demo-%d", os.Getpid()),
+		"--vdev", "net_null0", "--vdev", "net_null1", "--", "--forward-mode=io", "--stats-period=1"}
+}
 
 func main() {
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
@@ -24,6 +43,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sig)
 
+	if len(args) == 1 {
+		args = demoArgs(args[0])
+		fmt.Fprintf(stdout, "dpk-testpmd: no arguments: running the default demo for %v (two net_null ports, io forwarding;\n"+
+			"Ctrl-C stops it earlier). It is the same as:\n  %s\n\n", demoTime, strings.Join(args, " "))
+		go func() {
+			time.Sleep(demoTime)
+			sig <- syscall.SIGINT
+		}()
+	}
 	appArgs, err := eal.Init(args)
 	if errors.Is(err, eal.ErrHelp) {
 		eal.Usage(stdout, args[0])
