@@ -1,8 +1,6 @@
 package ethdev
 
 import (
-	"sync/atomic"
-
 	"dpk/mbuf"
 )
 
@@ -88,39 +86,39 @@ type (
 
 // QueueStats are per-queue counters a driver keeps from its burst
 // functions: one writer (the lcore polling the queue), any number of
-// readers. Updates are per burst, not per packet.
+// readers. Updates are per burst, not per packet, and cost a plain load and
+// store: no locked instruction and no fence (see counter).
 type QueueStats struct {
-	Packets atomic.Uint64
-	Bytes   atomic.Uint64
-	Errors  atomic.Uint64
-	Dropped atomic.Uint64 // imissed on RX
-	NoMbuf  atomic.Uint64 // rx_nombuf on RX
+	Packets counter
+	Bytes   counter
+	Errors  counter
+	Dropped counter // imissed on RX
+	NoMbuf  counter // rx_nombuf on RX
 }
 
-// Add counts n packets of b bytes (single writer: a load and a store, no
-// locked instruction).
+// Add counts n packets of b bytes.
 func (s *QueueStats) Add(n, b uint64) {
-	s.Packets.Store(s.Packets.Load() + n)
-	s.Bytes.Store(s.Bytes.Load() + b)
+	s.Packets.add(n)
+	s.Bytes.add(b)
 }
 
 // AddErrors counts n errors.
-func (s *QueueStats) AddErrors(n uint64) { s.Errors.Store(s.Errors.Load() + n) }
+func (s *QueueStats) AddErrors(n uint64) { s.Errors.add(n) }
 
 // AddDropped counts n dropped packets.
-func (s *QueueStats) AddDropped(n uint64) { s.Dropped.Store(s.Dropped.Load() + n) }
+func (s *QueueStats) AddDropped(n uint64) { s.Dropped.add(n) }
 
 // AddNoMbuf counts n mbuf allocation failures.
-func (s *QueueStats) AddNoMbuf(n uint64) { s.NoMbuf.Store(s.NoMbuf.Load() + n) }
+func (s *QueueStats) AddNoMbuf(n uint64) { s.NoMbuf.add(n) }
 
 // Reset clears the counters. Done from the control path, it can race with a
 // burst updating them; as in DPDK, stats reset is best effort while traffic runs.
 func (s *QueueStats) Reset() {
-	s.Packets.Store(0)
-	s.Bytes.Store(0)
-	s.Errors.Store(0)
-	s.Dropped.Store(0)
-	s.NoMbuf.Store(0)
+	s.Packets.reset()
+	s.Bytes.reset()
+	s.Errors.reset()
+	s.Dropped.reset()
+	s.NoMbuf.reset()
 }
 
 // AddRx adds RX queue q's counters to st.

@@ -4,6 +4,7 @@
 //
 //	vsdpdk ring DPDK_OUTPUT DPK_OUTPUT
 //	vsdpdk mempool DPDK_OUTPUT DPK_OUTPUT
+//	vsdpdk testpmd NAME DPDK_STDOUT DPK_STDOUT DPK_STDERR [NAME ...]
 //
 // ring pairs the figure lines of ring_perf_autotest by section header and
 // label (labels repeat across sections: "SP/SC: bulk (size: 8)" is in the
@@ -19,6 +20,14 @@
 // sections print the same parameters) and prints the ratio dpk/DPDK of
 // objects per second, higher is better; lines below 0.7 in the sections
 // that go through a cache are marked.
+//
+// testpmd compares dpdk-testpmd with dpk-testpmd forwarding in io mode
+// with --stats-period=1 (one row per driver, NAME): the Mpps of each run is
+// the mean, over its "Port statistics" blocks after the first two, of the
+// ports' Rx-pps summed; the ratio dpk/DPDK, higher is better, is marked
+// below 0.8. DPK_STDERR carries dpk's GODEBUG=gctrace=1 lines and the
+// measurement window's markers (see testpmd.go): the summary says how many
+// GC cycles ran while dpk forwarded.
 //
 // The exit status is 0 when both outputs parsed and have lines in common,
 // whether or not targets are met; 1 when an output has no figure at all;
@@ -38,8 +47,12 @@ import (
 )
 
 func main() {
+	if len(os.Args) >= 2 && os.Args[1] == "testpmd" {
+		os.Exit(mainTestpmd(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	if len(os.Args) != 4 || (os.Args[1] != "ring" && os.Args[1] != "mempool") {
 		fmt.Fprintln(os.Stderr, "usage: vsdpdk ring|mempool DPDK_OUTPUT DPK_OUTPUT")
+		fmt.Fprintln(os.Stderr, "       vsdpdk testpmd NAME DPDK_STDOUT DPK_STDOUT DPK_STDERR [NAME ...]")
 		os.Exit(2)
 	}
 	parse := parseRing
