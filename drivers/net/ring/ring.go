@@ -177,7 +177,6 @@ func (p *port) release() {
 type rxQueue struct {
 	r     *rring.Ring
 	base  unsafe.Pointer // EAL memory window: the rings carry offsets from it
-	port  uint16
 	offs  [64]uint64
 	stats ethdev.QueueStats
 }
@@ -209,7 +208,7 @@ func (p *port) Configure(nbRxq, nbTxq uint16, _ *ethdev.Conf) error {
 }
 
 func (p *port) RxQueueSetup(q ethdev.RxQueueInfo) (ethdev.RxQueue, error) {
-	rq := &rxQueue{r: p.rx[q.Queue], base: eal.MemBase(), port: q.Port}
+	rq := &rxQueue{r: p.rx[q.Queue], base: eal.MemBase()}
 	p.mu.Lock()
 	p.rxq[q.Queue] = rq
 	p.mu.Unlock()
@@ -225,17 +224,15 @@ func (p *port) TxQueueSetup(q ethdev.TxQueueInfo) (ethdev.TxQueue, error) {
 }
 
 // RxBurst dequeues mbuf offsets and turns them into this process's mbufs.
+// As DPDK's ring PMD it does not touch the mbufs (no port id is set) and
+// counts packets, not bytes.
 func (q *rxQueue) RxBurst(pkts []*mbuf.Mbuf) int {
 	total := 0
-	var bytes uint64
 	for total < len(pkts) {
 		want := min(len(pkts)-total, len(q.offs))
 		n, _ := q.r.DequeueBurstU64(q.offs[:want])
 		for i, off := range q.offs[:n] {
-			m := (*mbuf.Mbuf)(unsafe.Add(q.base, off))
-			m.Port = q.port
-			bytes += uint64(m.PktLen())
-			pkts[total+i] = m
+			pkts[total+i] = (*mbuf.Mbuf)(unsafe.Add(q.base, off))
 		}
 		total += int(n)
 		if int(n) < want {
@@ -243,24 +240,21 @@ func (q *rxQueue) RxBurst(pkts []*mbuf.Mbuf) int {
 		}
 	}
 	if total > 0 {
-		q.stats.Add(uint64(total), bytes)
+		q.stats.Add(uint64(total), 0)
 	}
 	return total
 }
 
 // TxBurst enqueues mbuf offsets; what does not fit stays with the caller.
+// It counts packets, not bytes, as DPDK's ring PMD.
 func (q *txQueue) TxBurst(pkts []*mbuf.Mbuf) int {
 	total := 0
-	var bytes uint64
 	for total < len(pkts) {
 		want := min(len(pkts)-total, len(q.offs))
 		for i, m := range pkts[total : total+want] {
 			q.offs[i] = uint64(uintptr(unsafe.Pointer(m)) - uintptr(q.base))
 		}
 		n, _ := q.r.EnqueueBurstU64(q.offs[:want])
-		for _, m := range pkts[total : total+int(n)] {
-			bytes += uint64(m.PktLen())
-		}
 		total += int(n)
 		if int(n) < want {
 			q.stats.AddErrors(uint64(len(pkts) - total))
@@ -268,7 +262,7 @@ func (q *txQueue) TxBurst(pkts []*mbuf.Mbuf) int {
 		}
 	}
 	if total > 0 {
-		q.stats.Add(uint64(total), bytes)
+		q.stats.Add(uint64(total), 0)
 	}
 	return total
 }
