@@ -238,6 +238,10 @@ func (tp *testpmd) prepareStreams() {
 		lc.pool = tp.pool
 		lc.cache = tp.pool.DefaultCache(lc.id)
 		for _, fs := range lc.streams {
+			// The lcore polling the stream allocates and frees through its
+			// own mempool cache, as DPDK's PMDs do through rte_lcore_id().
+			ethdev.RxQueueBindLcore(fs.rxPort, fs.rxQueue, lc.id)
+			ethdev.TxQueueBindLcore(fs.txPort, fs.txQueue, lc.id)
 			fs.tp = tp
 			fs.lc = lc
 			fs.burst = int(tp.burst)

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"sync"
 
+	"dpk/eal"
 	"dpk/ethdev"
 	"dpk/mbuf"
 	"dpk/mempool"
@@ -67,14 +68,36 @@ type port struct {
 }
 
 var (
-	_ ethdev.Driver     = (*port)(nil)
-	_ ethdev.LinkSetter = (*port)(nil)
+	_ ethdev.Driver      = (*port)(nil)
+	_ ethdev.LinkSetter  = (*port)(nil)
+	_ ethdev.LcoreBinder = (*port)(nil)
 )
 
-// rxQueue receives size-byte packets from its pool through a private cache.
+// BindRxQueue makes RX queue q allocate through lcore's mempool cache.
+func (p *port) BindRxQueue(q uint16, lcore uint32) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	rq := p.rxq[q]
+	if c := rq.pool.DefaultCache(lcore); c != nil {
+		rq.cache = c
+	} else {
+		rq.cache = rq.own
+	}
+}
+
+// BindTxQueue makes TX queue q free through lcore's mempool caches.
+func (p *port) BindTxQueue(q uint16, lcore uint32) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.txq[q].lcore = lcore
+}
+
+// rxQueue receives size-byte packets from its pool through a private
+// cache, or through the cache of the lcore it is bound to.
 type rxQueue struct {
 	pool  *mempool.Mempool
-	cache *mempool.Cache
+	cache *mempool.Cache // in use: private or the bound lcore's
+	own   *mempool.Cache // the private one
 	size  uint16
 	copy  bool
 	noRx  bool
@@ -83,9 +106,11 @@ type rxQueue struct {
 	stats ethdev.QueueStats
 }
 
-// txQueue drops what it is given, freeing through a private cache.
+// txQueue drops what it is given, freeing through private caches, or
+// through the caches of the lcore it is bound to (lcore != LcoreIDAny).
 type txQueue struct {
 	free  mbuf.Freer
+	lcore uint32
 	copy  bool
 	dummy []byte
 	stats ethdev.QueueStats
@@ -118,7 +143,7 @@ func (p *port) RxQueueSetup(q ethdev.RxQueueInfo) (ethdev.RxQueue, error) {
 	if err != nil {
 		return nil, err
 	}
-	rq := &rxQueue{port: q.Port, pool: q.Pool, cache: c, size: p.size, copy: p.copy, noRx: p.noRx, dummy: make([]byte, p.size)}
+	rq := &rxQueue{port: q.Port, pool: q.Pool, cache: c, own: c, size: p.size, copy: p.copy, noRx: p.noRx, dummy: make([]byte, p.size)}
 	p.mu.Lock()
 	p.rxq[q.Queue] = rq
 	p.mu.Unlock()
@@ -126,7 +151,7 @@ func (p *port) RxQueueSetup(q ethdev.RxQueueInfo) (ethdev.RxQueue, error) {
 }
 
 func (p *port) TxQueueSetup(q ethdev.TxQueueInfo) (ethdev.TxQueue, error) {
-	tq := &txQueue{copy: p.copy, dummy: make([]byte, p.size)}
+	tq := &txQueue{copy: p.copy, dummy: make([]byte, p.size), lcore: eal.LcoreIDAny}
 	p.mu.Lock()
 	p.txq[q.Queue] = tq
 	p.mu.Unlock()
@@ -162,7 +187,11 @@ func (q *txQueue) TxBurst(pkts []*mbuf.Mbuf) int {
 			copy(q.dummy, m.Data())
 		}
 	}
-	q.free.FreeBulk(pkts)
+	if q.lcore != eal.LcoreIDAny {
+		mbuf.FreeBulk(pkts, q.lcore)
+	} else {
+		q.free.FreeBulk(pkts)
+	}
 	q.stats.Add(uint64(len(pkts)), bytes)
 	return len(pkts)
 }
@@ -181,7 +210,7 @@ func (p *port) Stop() error {
 	p.up = false
 	for _, q := range p.rxq {
 		if q != nil {
-			q.pool.CacheFlush(q.cache)
+			q.pool.CacheFlush(q.own)
 		}
 	}
 	for _, q := range p.txq {
