@@ -1,0 +1,38 @@
+package fib
+
+import (
+	"testing"
+
+	"dpk/eal"
+	"dpk/internal/testutil"
+)
+
+// With the EAL running a DIR24_8 FIB's cells live in a memzone named
+// after it, which Free releases.
+func TestMemzone(t *testing.T) {
+	testutil.InitEAL(t, "-m", "512", "--log-level", "*:error")
+	f, err := Create("mz", eal.SocketIDAny, Config{Type: DIR24_8, MaxRoutes: 16, NHSize: NH2B, NumTbl8: 64, DefaultNH: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mz, err := eal.MemzoneLookup(MemzonePrefix + "mz")
+	if err != nil {
+		t.Fatalf("no memzone for the FIB: %v", err)
+	}
+	if want := uint64(1<<24+64*256) * 2; mz.Len() < want {
+		t.Errorf("memzone of %d bytes, want %d", mz.Len(), want)
+	}
+	if err := f.Add(192<<24|168<<16|1<<8|1, 32, 7); err != nil {
+		t.Fatal(err)
+	}
+	if nh := f.Lookup(192<<24 | 168<<16 | 1<<8 | 1); nh != 7 {
+		t.Fatalf("Lookup = %d, want 7", nh)
+	}
+	if nh := f.Lookup(192<<24 | 168<<16 | 1<<8 | 2); nh != 9 {
+		t.Fatalf("Lookup = %d, want the default 9", nh)
+	}
+	f.Free()
+	if _, err := eal.MemzoneLookup(MemzonePrefix + "mz"); err == nil {
+		t.Error("memzone still there after Free")
+	}
+}
