@@ -75,8 +75,10 @@ var (
 	// ErrNotFound is returned by Delete for a route that is not in the
 	// FIB and by FindExisting for an unknown name (DPDK's -ENOENT).
 	ErrNotFound = errors.New("fib: not found (ENOENT)")
-	// ErrExist is returned by Create when a FIB of that name exists.
-	ErrExist = errors.New("fib: name exists (EEXIST)")
+	// ErrExist is returned by Create when a FIB of that name exists in
+	// this process, or its memzone in another process of the same
+	// --file-prefix (eal.ErrExist, DPDK's EEXIST).
+	ErrExist = eal.ErrExist
 	// ErrNameTooLong reports a name of NameSize bytes or more, or one too
 	// long for its memzone.
 	ErrNameTooLong = errors.New("fib: name too long")

@@ -25,7 +25,7 @@ func (f *FIB) LookupBulk(ips []uint32, nextHops []uint64) {
 // Lookup returns the next hop of ip: LookupBulk for one address. It does
 // not allocate.
 func (f *FIB) Lookup(ip uint32) uint64 {
-	if f.t4 != nil { // small enough to inline
+	if f.t4 != nil {
 		return uint64(f.t4.Lookup4(ip) >> 1)
 	}
 	return f.lookupOther(ip)

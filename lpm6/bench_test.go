@@ -47,7 +47,7 @@ func BenchmarkLookup(b *testing.B) {
 	b.ResetTimer()
 	c0 := sys.Rdtsc()
 	for i := 0; i < b.N; i++ {
-		nh, _ := l.Lookup(ips[i%len(ips)])
+		nh, _ := l.Lookup(&ips[i%len(ips)])
 		sink += nh
 	}
 	reportCycles(b, c0, 1)
@@ -94,7 +94,7 @@ func TestLookupAllocs(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(10, func() {
 		for i := range ips {
-			l.Lookup(ips[i])
+			l.Lookup(&ips[i])
 		}
 	}); n != 0 {
 		t.Errorf("Lookup allocates %v times", n)

@@ -20,7 +20,7 @@ func TestConcurrentLookups(t *testing.T) {
 			for range 3 {
 				l.LookupBulk(ips, got)
 				for i := g; i < len(ips); i += 97 {
-					if nh, ok := l.Lookup(ips[i]); !ok || int32(nh) != want[i] || got[i] != want[i] {
+					if nh, ok := l.Lookup(&ips[i]); !ok || int32(nh) != want[i] || got[i] != want[i] {
 						t.Errorf("goroutine %d: address %d: %d, %v, bulk %d; want %d", g, i, nh, ok, got[i], want[i])
 						return
 					}

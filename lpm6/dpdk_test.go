@@ -49,11 +49,11 @@ func runSteps(t *testing.T, l *LPM, ss []step) {
 				t.Fatalf("step %d: Delete(%s/%d) = %v, want %v", i, s.ip, s.depth, err, s.err)
 			}
 		case "hit":
-			if nh, ok := l.Lookup(ip); !ok || nh != s.nh {
+			if nh, ok := l.Lookup(&ip); !ok || nh != s.nh {
 				t.Fatalf("step %d: Lookup(%s) = %d, %v; want %d, true", i, s.ip, nh, ok, s.nh)
 			}
 		case "miss":
-			if nh, ok := l.Lookup(ip); ok {
+			if nh, ok := l.Lookup(&ip); ok {
 				t.Fatalf("step %d: Lookup(%s) = %d, true; want a miss", i, s.ip, nh)
 			}
 		case "all":
@@ -144,7 +144,7 @@ func TestDPDKAllDepthsTbl24(t *testing.T) { // test9
 	}
 	for i := range 255 {
 		ip[2] = byte(i)
-		if nh, ok := l.Lookup(ip); !ok || nh != 100 {
+		if nh, ok := l.Lookup(&ip); !ok || nh != 100 {
 			t.Fatalf("Lookup(%x) = %d, %v", ip, nh, ok)
 		}
 	}
@@ -153,7 +153,7 @@ func TestDPDKAllDepthsTbl24(t *testing.T) { // test9
 	}
 	for i := range 255 {
 		ip[2] = byte(i)
-		if _, ok := l.Lookup(ip); ok {
+		if _, ok := l.Lookup(&ip); ok {
 			t.Fatalf("Lookup(%x) hit after delete", ip)
 		}
 	}
@@ -328,7 +328,7 @@ func TestDPDKGeneratedIPs(t *testing.T) { // test25
 			}
 			ip = dpdkMaskPrefix(ip, rt.ip, rt.depth)
 			want, wantOK := bruteLookup(rs, ip)
-			nh, ok := l.Lookup(ip)
+			nh, ok := l.Lookup(&ip)
 			if !ok || !wantOK || nh != want {
 				t.Fatalf("Lookup(%x) = %d, %v; want %d, %v", ip, nh, ok, want, wantOK)
 			}
@@ -371,7 +371,7 @@ func TestDPDKExpansion(t *testing.T) { // test27
 			if i == 0 && j == 0 {
 				want = 128
 			}
-			if nh, ok := l.Lookup(ip); !ok || nh != want {
+			if nh, ok := l.Lookup(&ip); !ok || nh != want {
 				t.Fatalf("Lookup(%x) = %d, %v; want %d", ip, nh, ok, want)
 			}
 		}

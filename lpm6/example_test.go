@@ -33,7 +33,8 @@ func Example() {
 		}
 	}
 	for _, a := range []string{"2001:db8::7", "2001:db8:1::7", "2001:db8:1::1", "2001:db9::1"} {
-		nh, ok := l.Lookup(netip.MustParseAddr(a).As16())
+		ip := netip.MustParseAddr(a).As16()
+		nh, ok := l.Lookup(&ip)
 		fmt.Println(a, nh, ok)
 	}
 

@@ -55,7 +55,7 @@ func FuzzOps(f *testing.F) {
 		rs := o.snapshot()
 		check := func(ip [AddrSize]byte) {
 			want, wantOK := bruteLookup(rs, ip)
-			if nh, ok := l.Lookup(ip); ok != wantOK || nh != want && ok {
+			if nh, ok := l.Lookup(&ip); ok != wantOK || nh != want && ok {
 				t.Fatalf("Lookup(%x) = %d, %v; oracle says %d, %v", ip, nh, ok, want, wantOK)
 			}
 		}
@@ -83,7 +83,7 @@ func FuzzOps(f *testing.F) {
 			t.Fatalf("emptied table keeps %d tbl8 groups, %d rules", l.Tbl8sInUse(), l.Rules())
 		}
 		for _, r := range rs {
-			if _, ok := l.Lookup(r.ip); ok {
+			if _, ok := l.Lookup(&r.ip); ok {
 				t.Fatalf("emptied table: Lookup(%x) hits", r.ip)
 			}
 		}

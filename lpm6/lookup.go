@@ -1,8 +1,10 @@
 package lpm6
 
 // Lookup returns the next hop of the longest rule that matches ip, and
-// whether one does (rte_lpm6_lookup). It does not allocate.
-func (l *LPM) Lookup(ip [AddrSize]byte) (nextHop uint32, ok bool) {
+// whether one does (rte_lpm6_lookup). It takes the address by pointer, as
+// DPDK does, which saves copying it; it does not keep the pointer or
+// allocate.
+func (l *LPM) Lookup(ip *[AddrSize]byte) (nextHop uint32, ok bool) {
 	e := l.tbl24[(uint32(ip[0])<<16|uint32(ip[1])<<8|uint32(ip[2]))&(tbl24Entries-1)]
 	tbl8 := l.tbl8
 	for b := 3; e&extBit != 0 && b < AddrSize; b++ {

@@ -44,9 +44,10 @@ var (
 	// ErrNotFound is returned by Delete for a rule that is not in the
 	// table and by FindExisting for an unknown name (DPDK's -ENOENT).
 	ErrNotFound = errors.New("lpm6: not found (ENOENT)")
-	// ErrExist is returned by Create when a table of that name exists
-	// (DPDK's EEXIST).
-	ErrExist = errors.New("lpm6: name exists (EEXIST)")
+	// ErrExist is returned by Create when a table of that name exists in
+	// this process, or its memzone in another process of the same
+	// --file-prefix (eal.ErrExist, DPDK's EEXIST).
+	ErrExist = eal.ErrExist
 	// ErrNameTooLong reports a name of NameSize bytes or more, or one too
 	// long for its memzone.
 	ErrNameTooLong = errors.New("lpm6: name too long")

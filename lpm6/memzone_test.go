@@ -27,7 +27,7 @@ func TestMemzone(t *testing.T) {
 	if err := l.Add(ip, 128, 7); err != nil {
 		t.Fatal(err)
 	}
-	if nh, ok := l.Lookup(ip); !ok || nh != 7 {
+	if nh, ok := l.Lookup(&ip); !ok || nh != 7 {
 		t.Fatalf("Lookup = %d, %v", nh, ok)
 	}
 	if _, err := Create("a_name_too_long_for_its_zone", eal.SocketIDAny, Config{MaxRules: 16, NumberTbl8s: 16}); !errors.Is(err, ErrNameTooLong) {

@@ -24,7 +24,7 @@ func checkAgainst(t *testing.T, l *LPM, o oracle, r *rand.Rand, perRule, random 
 	l.LookupBulk(ips, bulk)
 	for i, ip := range ips {
 		wantNH, wantOK := bruteLookup(rs, ip)
-		nh, ok := l.Lookup(ip)
+		nh, ok := l.Lookup(&ip)
 		if ok != wantOK || (ok && nh != wantNH) {
 			t.Fatalf("Lookup(%x) = %d, %v; oracle says %d, %v", ip, nh, ok, wantNH, wantOK)
 		}

@@ -64,11 +64,11 @@ func lpm6Run(l *lpm6.LPM, ops ...lpm6Op) error {
 				return fmt.Errorf("error at step %d: delete %x/%d: %v, want %v", i, op.ip, op.depth, err, op.err)
 			}
 		case "hit":
-			if nh, ok := l.Lookup(op.ip); !ok || nh != op.nh {
+			if nh, ok := l.Lookup(&op.ip); !ok || nh != op.nh {
 				return fmt.Errorf("error at step %d: lookup %x: %d, %v; want %d", i, op.ip, nh, ok, op.nh)
 			}
 		case "miss":
-			if nh, ok := l.Lookup(op.ip); ok {
+			if nh, ok := l.Lookup(&op.ip); ok {
 				return fmt.Errorf("error at step %d: lookup %x: %d, want a miss", i, op.ip, nh)
 			}
 		case "all":
@@ -201,7 +201,7 @@ var lpm6Tests = []func() error{
 			}
 			for i := range 255 {
 				ip[2] = byte(i)
-				if nh, ok := l.Lookup(ip); !ok || nh != 100 {
+				if nh, ok := l.Lookup(&ip); !ok || nh != 100 {
 					return lpm6Check(false, "lookup %x", ip)
 				}
 			}
@@ -210,7 +210,7 @@ var lpm6Tests = []func() error{
 			}
 			for i := range 255 {
 				ip[2] = byte(i)
-				if _, ok := l.Lookup(ip); ok {
+				if _, ok := l.Lookup(&ip); ok {
 					return lpm6Check(false, "lookup %x after delete", ip)
 				}
 			}
@@ -413,7 +413,7 @@ var lpm6Tests = []func() error{
 			}
 			ips := lpm6GenerateIPs(true)
 			for i := range ips {
-				nh, ok := l.Lookup(ips[i].ip)
+				nh, ok := l.Lookup(&ips[i].ip)
 				if !ok || nh != uint32(ips[i].nextHop) {
 					return lpm6Check(false, "lookup %x: %d, %v; want %d", ips[i].ip, nh, ok, ips[i].nextHop)
 				}
@@ -445,7 +445,7 @@ var lpm6Tests = []func() error{
 					if i == 0 && j == 0 {
 						want = 128
 					}
-					if nh, ok := l.Lookup(ip); !ok || nh != want {
+					if nh, ok := l.Lookup(&ip); !ok || nh != want {
 						return lpm6Check(false, "lookup %x: %d, %v; want %d", ip, nh, ok, want)
 					}
 				}

@@ -175,7 +175,7 @@ func lpm6PerfAutotest() error {
 	for range lpm6PerfIterations {
 		begin := sys.Rdtsc()
 		for j := range ips {
-			if _, ok := l.Lookup(ips[j].ip); !ok {
+			if _, ok := l.Lookup(&ips[j].ip); !ok {
 				count++
 			}
 		}

@@ -54,7 +54,7 @@ func BenchmarkLookup(b *testing.B) {
 	b.ResetTimer()
 	c0 := sys.Rdtsc()
 	for i := 0; i < b.N; i++ {
-		sink += f.Lookup(ips[i%len(ips)])
+		sink += f.Lookup(&ips[i%len(ips)])
 	}
 	b.ReportMetric(float64(sys.Rdtsc()-c0)/float64(b.N), "cycles/lookup")
 	_ = sink
@@ -85,7 +85,7 @@ func TestLookupAllocs(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(10, func() {
 		for i := range ips {
-			f.Lookup(ips[i])
+			f.Lookup(&ips[i])
 		}
 	}); n != 0 {
 		t.Errorf("Lookup allocates %v times", n)

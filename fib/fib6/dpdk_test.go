@@ -122,7 +122,7 @@ func checkFIB(t *testing.T, f *FIB) {
 				t.Fatalf("asc: next hop %d is %d, want %d", i, nhs[i], n)
 			}
 		}
-		if nh := f.Lookup(missing); nh != def {
+		if nh := f.Lookup(&missing); nh != def {
 			t.Fatalf("missing address: %d", nh)
 		}
 	}
@@ -138,7 +138,7 @@ func checkFIB(t *testing.T, f *FIB) {
 				t.Fatalf("desc %d: next hop %d is %d, want %d", n, i, nhs[i], want)
 			}
 		}
-		if nh := f.Lookup(missing); nh != def {
+		if nh := f.Lookup(&missing); nh != def {
 			t.Fatalf("missing address: %d", nh)
 		}
 	}
@@ -210,7 +210,7 @@ func TestTbl8Exhaustion(t *testing.T) {
 	if err := f.Add(one, 49, 3); !errors.Is(err, ErrNoSpace) {
 		t.Fatalf("a /49 needing a 17th group: %v, want ErrNoSpace", err)
 	}
-	if f.Routes() != 2 || f.Lookup(one) != 2 || f.Tbl8sInUse() != 16 {
+	if f.Routes() != 2 || f.Lookup(&one) != 2 || f.Tbl8sInUse() != 16 {
 		t.Fatal("a failed Add changed the FIB")
 	}
 	if err := f.Delete(one, 41); err != nil {

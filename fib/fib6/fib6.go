@@ -74,8 +74,10 @@ var (
 	// ErrNotFound is returned by Delete for a route that is not in the
 	// FIB and by FindExisting for an unknown name (DPDK's -ENOENT).
 	ErrNotFound = errors.New("fib6: not found (ENOENT)")
-	// ErrExist is returned by Create when a FIB of that name exists.
-	ErrExist = errors.New("fib6: name exists (EEXIST)")
+	// ErrExist is returned by Create when a FIB of that name exists in
+	// this process, or its memzone in another process of the same
+	// --file-prefix (eal.ErrExist, DPDK's EEXIST).
+	ErrExist = eal.ErrExist
 	// ErrNameTooLong reports a name of NameSize bytes or more, or one too
 	// long for its memzone.
 	ErrNameTooLong = errors.New("fib6: name too long")
@@ -317,13 +319,14 @@ func (f *FIB) LookupBulk(ips [][AddrSize]byte, nextHops []uint64) {
 	}
 }
 
-// Lookup returns the next hop of ip: LookupBulk for one address. It does
-// not allocate.
-func (f *FIB) Lookup(ip [AddrSize]byte) uint64 {
-	if f.t4 != nil { // small enough to inline
-		return uint64(f.t4.Lookup6(&ip) >> 1)
+// Lookup returns the next hop of ip: LookupBulk for one address. It takes
+// the address by pointer, which saves copying it; it does not keep the
+// pointer or allocate.
+func (f *FIB) Lookup(ip *[AddrSize]byte) uint64 {
+	if f.t4 != nil {
+		return uint64(f.t4.Lookup6(ip) >> 1)
 	}
-	return f.lookupOther(&ip)
+	return f.lookupOther(ip)
 }
 
 func (f *FIB) lookupOther(ip *[AddrSize]byte) uint64 {

@@ -54,7 +54,7 @@ func FuzzOps(f *testing.F) {
 		}
 		rs := o.snapshot()
 		check := func(ip [AddrSize]byte) {
-			if got, want := fb.Lookup(ip), bruteLookup(rs, ip, 7); got != want {
+			if got, want := fb.Lookup(&ip), bruteLookup(rs, ip, 7); got != want {
 				t.Fatalf("Lookup(%x) = %d, oracle says %d", ip, got, want)
 			}
 		}
@@ -81,7 +81,7 @@ func FuzzOps(f *testing.F) {
 			t.Fatalf("emptied FIB keeps %d tbl8 groups, %d routes", fb.Tbl8sInUse(), fb.Routes())
 		}
 		for _, r := range rs {
-			if nh := fb.Lookup(r.ip); nh != 7 {
+			if nh := fb.Lookup(&r.ip); nh != 7 {
 				t.Fatalf("emptied FIB: Lookup(%x) = %d, want the default", r.ip, nh)
 			}
 		}

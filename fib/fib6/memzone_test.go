@@ -27,10 +27,11 @@ func TestMemzone(t *testing.T) {
 	if err := f.Add(a, 128, 7); err != nil {
 		t.Fatal(err)
 	}
-	if nh := f.Lookup(a); nh != 7 {
+	if nh := f.Lookup(&a); nh != 7 {
 		t.Fatalf("Lookup = %d, want 7", nh)
 	}
-	if nh := f.Lookup(netip.MustParseAddr("2001:db8::2").As16()); nh != 9 {
+	b := netip.MustParseAddr("2001:db8::2").As16()
+	if nh := f.Lookup(&b); nh != 9 {
 		t.Fatalf("Lookup = %d, want the default 9", nh)
 	}
 	f.Free()

@@ -22,7 +22,7 @@ func checkOracle(t *testing.T, f *FIB, o oracle, r *rand.Rand, perRule, random i
 	f.LookupBulk(ips, nhs)
 	for i, ip := range ips {
 		want := bruteLookup(rs, ip, f.DefaultNH())
-		if got := f.Lookup(ip); got != want {
+		if got := f.Lookup(&ip); got != want {
 			t.Fatalf("%v: Lookup(%x) = %d, oracle says %d", f.Type(), ip, got, want)
 		}
 		if nhs[i] != want {
