@@ -117,3 +117,23 @@ func TestLookupAllocs(t *testing.T) {
 		}
 	}
 }
+
+func TestHits(t *testing.T) {
+	buf := make([]uint32, 40)
+	for off := 0; off < 3; off++ {
+		for n := 0; n <= 37; n++ {
+			h := buf[off : off+n]
+			want := 0
+			for i := range h {
+				h[i] = uint32(i*7) & MaxNextHop
+				if (i*5+off)%3 != 0 {
+					h[i] |= LookupSuccess | 0x2<<24 | uint32(i%33)<<26
+					want++
+				}
+			}
+			if got := Hits(h); got != want {
+				t.Fatalf("offset %d, %d results: Hits = %d, want %d", off, n, got, want)
+			}
+		}
+	}
+}

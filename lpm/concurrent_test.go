@@ -83,7 +83,7 @@ func (r *stressReader) run(l *LPM, v *rcu.QSBR, stop *atomic.Bool) {
 		case 1:
 			l.LookupBulk(ips[:], hops[:])
 			for i, ip := range ips {
-				check(ip, hops[i]&^LookupSuccess, hops[i]&LookupSuccess != 0)
+				check(ip, hops[i]&MaxNextHop, hops[i]&LookupSuccess != 0)
 			}
 		case 2:
 			for i := 0; i < len(ips); i += 4 {

@@ -22,9 +22,6 @@ const (
 	groupBit  = 1 << 25
 	extMask   = validBit | groupBit // RTE_LPM_VALID_EXT_ENTRY_BITMASK
 	depthShft = 26
-	// resultMask keeps the next hop and the valid bit of an entry: what
-	// LookupBulk stores.
-	resultMask = hopMask | validBit
 )
 
 // NextHop returns the entry's next hop (or tbl8 group index, see Group).

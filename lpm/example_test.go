@@ -32,13 +32,13 @@ func Example() {
 	table.Delete(ip(10, 1, 2, 0), 24)
 	hops := make([]uint32, 2)
 	table.LookupBulk([]uint32{ip(10, 1, 2, 3), ip(10, 1, 2, 200)}, hops)
-	fmt.Println(hops[0]&^lpm.LookupSuccess, hops[1]&^lpm.LookupSuccess)
+	fmt.Println(hops[0]&lpm.MaxNextHop, hops[1]&lpm.MaxNextHop, lpm.Hits(hops))
 	// Output:
 	// 1 true
 	// 2 true
 	// 3 true
 	// 0 false
-	// 1 3
+	// 1 3 2
 }
 
 // Readers that look up while a writer deletes routes report quiescent

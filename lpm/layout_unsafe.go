@@ -27,6 +27,31 @@ const (
 	dirtyWords = Tbl24Entries / dirtyChunk / 64
 )
 
+// LPM is a process-local handle on an IPv4 longest prefix match table
+// (struct rte_lpm). Its tables live in a memzone.
+//
+// Lookup, LookupBulk and LookupX4 may run on any number of goroutines at
+// once, also while one goroutine changes the table (Add, Delete,
+// DeleteAll). Changes must be serialised by the caller. See the package
+// documentation for when a change is safe for concurrent readers.
+type LPM struct {
+	// Lookup path: first, together.
+	tbl24p unsafe.Pointer // &tbl24[0]
+	tbl8p  unsafe.Pointer // &tbl8[0] (not read in a table without groups)
+
+	tbl24 *[Tbl24Entries]uint32
+	tbl8  []uint32 // numberTbl8s*GroupEntries entries
+
+	name  string
+	mz    *eal.Memzone
+	hdr   *header
+	rules []rule
+	free  []uint32 // stack of free tbl8 groups, hdr.freeTop of them
+	state []uint8  // per-group state
+
+	rcu *rcuState // nil without RCU
+}
+
 // header is the start of a table's memzone.
 type header struct {
 	magic       uint64

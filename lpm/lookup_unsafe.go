@@ -38,60 +38,21 @@ func (l *LPM) Lookup(ip uint32) (uint32, bool) {
 	return e & hopMask, e&validBit != 0
 }
 
-// LookupBulk looks up every address of ips and stores in hops[i] the next
-// hop of ips[i] with LookupSuccess set, or 0 when no rule matches
-// (rte_lpm_lookup_bulk). hops must be at least as long as ips. Like
-// Lookup, it may run concurrently with a writer and does not allocate.
-//
-// DPDK stores the raw table entry, whose depth and valid_group bits the
-// caller masks off; dpk stores only the next hop and LookupSuccess, so
-// hops[i]&^LookupSuccess is the next hop.
+// LookupBulk looks up every address of ips and stores in hops[i] the
+// table entry that decides it (rte_lpm_lookup_bulk): hops[i]&LookupSuccess
+// is set when a rule matches ips[i], and hops[i]&MaxNextHop is then its
+// next hop; the other bits (the rule's depth, valid_group) are not part
+// of the result. hops must be at least as long as ips. Like Lookup, it may
+// run concurrently with a writer and does not allocate.
 func (l *LPM) LookupBulk(ips []uint32, hops []uint32) {
 	hops = hops[:len(ips)]
-	t24 := l.tbl24p
-	i := 0
-	// Eight at a time, with one test for extended entries: the fewer
-	// instructions per lookup, the more of these cache-missing loads the
-	// CPU keeps in flight (as DPDK's loops, unrolled by the C compiler).
-	for ; i+8 <= len(ips); i += 8 {
-		p := (*[8]uint32)(ips[i : i+8])
-		h := (*[8]uint32)(hops[i : i+8])
-		e0 := load32((*uint32)(unsafe.Add(t24, uintptr(p[0]>>8)*4)))
-		e1 := load32((*uint32)(unsafe.Add(t24, uintptr(p[1]>>8)*4)))
-		e2 := load32((*uint32)(unsafe.Add(t24, uintptr(p[2]>>8)*4)))
-		e3 := load32((*uint32)(unsafe.Add(t24, uintptr(p[3]>>8)*4)))
-		e4 := load32((*uint32)(unsafe.Add(t24, uintptr(p[4]>>8)*4)))
-		e5 := load32((*uint32)(unsafe.Add(t24, uintptr(p[5]>>8)*4)))
-		e6 := load32((*uint32)(unsafe.Add(t24, uintptr(p[6]>>8)*4)))
-		e7 := load32((*uint32)(unsafe.Add(t24, uintptr(p[7]>>8)*4)))
-		h[0] = e0 & resultMask
-		h[1] = e1 & resultMask
-		h[2] = e2 & resultMask
-		h[3] = e3 & resultMask
-		h[4] = e4 & resultMask
-		h[5] = e5 & resultMask
-		h[6] = e6 & resultMask
-		h[7] = e7 & resultMask
-		if (e0|e1|e2|e3|e4|e5|e6|e7)&groupBit != 0 {
-			l.bulkExt(p, h, &[8]uint32{e0, e1, e2, e3, e4, e5, e6, e7})
-		}
-	}
-	for ; i < len(ips); i++ {
-		e := load32(l.tbl24At(ips[i]))
+	t24, t8 := l.tbl24p, l.tbl8p
+	for i, ip := range ips {
+		e := load32((*uint32)(unsafe.Add(t24, uintptr(ip>>8)*4)))
 		if e&groupBit != 0 {
-			e = load32(l.tbl8At(e, ips[i]))
+			e = load32((*uint32)(unsafe.Add(t8, (uintptr(e&hopMask)<<8|uintptr(ip&0xff))*4)))
 		}
-		hops[i] = e & resultMask
-	}
-}
-
-// bulkExt redoes the lookups of LookupBulk whose tbl24 entries e are
-// extended.
-func (l *LPM) bulkExt(ips, hops, e *[8]uint32) {
-	for k, ek := range e {
-		if ek&groupBit != 0 {
-			hops[k] = load32(l.tbl8At(ek, ips[k])) & resultMask
-		}
+		hops[i] = e
 	}
 }
 

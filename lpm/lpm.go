@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"unsafe"
 
 	"dpk/eal"
 )
@@ -74,31 +73,6 @@ const (
 	groupInUse   = 1 // reachable from tbl24
 	groupPending = 2 // unlinked, waiting for readers (RCU)
 )
-
-// LPM is a process-local handle on an IPv4 longest prefix match table
-// (struct rte_lpm). Its tables live in a memzone.
-//
-// Lookup, LookupBulk and LookupX4 may run on any number of goroutines at
-// once, also while one goroutine changes the table (Add, Delete,
-// DeleteAll). Changes must be serialised by the caller. See the package
-// documentation for when a change is safe for concurrent readers.
-type LPM struct {
-	// Lookup path: first, together.
-	tbl24p unsafe.Pointer // &tbl24[0]
-	tbl8p  unsafe.Pointer // &tbl8[0], or nil without groups
-
-	tbl24 *[Tbl24Entries]uint32
-	tbl8  []uint32 // numberTbl8s*GroupEntries entries
-
-	name  string
-	mz    *eal.Memzone
-	hdr   *header
-	rules []rule
-	free  []uint32 // stack of free tbl8 groups, hdr.freeTop of them
-	state []uint8  // per-group state
-
-	rcu *rcuState // nil without RCU
-}
 
 // registry maps names to the handles of this process, as DPDK's tailq of
 // LPM tables, so that Find returns the same handle as Create.
@@ -262,7 +236,8 @@ func (l *LPM) Tbl8Entry(i uint32) Entry { return Entry(l.tbl8[i]) }
 
 // IsRulePresent reports whether the rule ip/depth is in the table, and its
 // next hop (rte_lpm_is_rule_present). ip is masked to depth first. A depth
-// outside 1 to 32 is never present.
+// outside 1 to 32 is never present. It reads the rule table, which only
+// the writer uses: it must not run concurrently with a change.
 func (l *LPM) IsRulePresent(ip uint32, depth uint8) (uint32, bool) {
 	if depth < 1 || depth > MaxDepth {
 		return 0, false

@@ -11,7 +11,7 @@ package lpm
 // keeps stores in program order. sync/atomic.StoreUint32 would be an XCHG,
 // a full barrier several times dearer, which matters when a short prefix
 // rewrites millions of tbl24 entries. DPDK uses plain stores (release
-// __atomic_store on x86) here too. Readers load through sync/atomic.
+// __atomic_store on x86) here too. Readers load with load32.
 //
 // Under the race detector and on other architectures store_other.go uses
 // sync/atomic.
@@ -24,4 +24,6 @@ func store32(p *uint32, v uint32) { *p = v }
 // random lookups in a 64 MiB table miss the caches and the TLB, and how
 // many the CPU overlaps is bounded by how many fit in its reorder window.
 // The tbl8 load depends on the tbl24 value, so it cannot be done first.
+// (The memzone is not Go memory: the race detector does not watch it,
+// and under -race store_other.go's sync/atomic versions are used.)
 func load32(p *uint32) uint32 { return *p }

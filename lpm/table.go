@@ -2,8 +2,9 @@ package lpm
 
 import "fmt"
 
-// Writers change entries only with single 32-bit atomic stores, in an
-// order that keeps every state a reader can see consistent: a new tbl8
+// Writers change entries only with single 32-bit stores (store32:
+// atomic, release-ordered), in an order that keeps every state a reader
+// can see consistent: a new tbl8
 // group is filled before the tbl24 entry that points to it is stored, and
 // a group is unlinked from tbl24 before it is freed (after readers have
 // quiesced when an RCU variable is attached).
