@@ -13,12 +13,13 @@ type bulkState struct {
 	n         int
 }
 
-// bulk looks up keys and fills st.idx with
-// their key-store indices (0 for a miss); it returns the mask of hits
-// (__bulk_lookup_l/_lf). It works in two passes, as DPDK: first the
-// signatures of every key's two buckets, then the keys of the entries
-// whose signature matched, primary bucket first; then the chains of
-// extendable buckets for the keys still missing.
+// bulk looks up keys and fills st.idx with their key-store indices (0 for
+// a miss); it returns the mask of hits (__bulk_lookup_l/_lf). It works in
+// two passes, as DPDK: first the signatures of every key's two buckets,
+// then the keys of the entries whose signature matched, primary bucket
+// first (bulkKeys); then the chains of extendable buckets for the keys
+// still missing. In lock-free mode it starts again, keeping its hits,
+// when a cuckoo move may have hidden a key.
 func (h *Hash) bulk(st *bulkState, keys [][]byte) uint64 {
 	n := st.n
 	if h.rwLock {

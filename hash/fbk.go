@@ -43,6 +43,7 @@ type FBK struct {
 	hashFunc   FBKHashFunc
 	initVal    uint32
 	crc        bool // hashFunc is CRC32CUint32: computed inline
+	fast       bool // crc and 4 entries a bucket: Lookup's fast path
 	used       atomic.Uint32
 	name       string
 	entries    uint32
@@ -83,6 +84,7 @@ func CreateFBK(p FBKParams) (*FBK, error) {
 		f.initVal = FBKInitValDefault
 	}
 	f.crc = reflect.ValueOf(f.hashFunc).Pointer() == reflect.ValueOf(CRC32CUint32).Pointer()
+	f.fast = f.crc && f.perBucket == 4
 	fbkRegistry.Lock()
 	defer fbkRegistry.Unlock()
 	if fbkRegistry.m == nil {
@@ -193,30 +195,45 @@ func (f *FBK) DeleteWithBucket(key uint32, bucket uint32) error {
 // Lookup returns the value of key and true, or 0 and false
 // (rte_fbk_hash_lookup).
 func (f *FBK) Lookup(key uint32) (uint16, bool) {
-	var h uint32
-	if f.crc {
-		h = crc32cUint32Table(key, f.initVal)
-	} else {
-		h = f.hashFunc(key, f.initVal)
+	if f.fast {
+		// The default hash and DPDK's usual 4 entries a bucket: no call,
+		// and no branch on where the key is, so that the CPU overlaps
+		// lookups.
+		b := (crc32cUint32Table(key, f.initVal) & f.bucketMask) << 2
+		return lookup4(key, (*[4]uint64)(f.t[b:b+4]))
 	}
-	return f.LookupWithBucket(key, (h&f.bucketMask)<<f.shift)
+	return f.LookupWithBucket(key, f.Bucket(key))
+}
+
+// lookup4 looks key up in a bucket of 4 entries. The used entries of a
+// bucket come first and hold a key at most once, so every entry can be
+// checked, each with one comparison (key and in-use flag 1, as entries
+// are written) and a conditional move.
+func lookup4(key uint32, t *[4]uint64) (uint16, bool) {
+	const mask = 0xffffffff_0000ffff // key and in-use flag
+	k := uint64(key)<<32 | 1
+	x0, x1 := atomic.LoadUint64(&t[0]), atomic.LoadUint64(&t[1])
+	x2, x3 := atomic.LoadUint64(&t[2]), atomic.LoadUint64(&t[3])
+	var e uint64
+	if (x0^k)&mask == 0 {
+		e = x0
+	}
+	if (x1^k)&mask == 0 {
+		e = x1
+	}
+	if (x2^k)&mask == 0 {
+		e = x2
+	}
+	if (x3^k)&mask == 0 {
+		e = x3
+	}
+	return uint16(e >> 16), e != 0
 }
 
 // LookupWithBucket is Lookup with a precomputed bucket.
 func (f *FBK) LookupWithBucket(key uint32, bucket uint32) (uint16, bool) {
 	if f.perBucket == 4 {
-		// DPDK's usual shape, without a branch on where the key is: the
-		// used entries of a bucket come first, and the key is in at most
-		// one of them.
-		t := (*[4]uint64)(f.t[bucket : bucket+4])
-		var e uint64
-		for i := range t {
-			x := atomic.LoadUint64(&t[i])
-			if uint32(x>>32) == key && x&0xffff != 0 {
-				e = x
-			}
-		}
-		return uint16(e >> 16), e != 0
+		return lookup4(key, (*[4]uint64)(f.t[bucket:bucket+4]))
 	}
 	t := f.t[bucket : bucket+f.perBucket]
 	for i := range t {

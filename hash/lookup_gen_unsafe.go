@@ -5,10 +5,11 @@ package hash
 import "unsafe"
 
 // findPos is Lookup (hashIt) and LookupWithHash: it returns the position
-// of key or -1 and an error. It calls the search written for the table's
-// key length, under the read lock with FlagRWConcurrency. (The public
-// methods only call it, so that they are inlined into their callers: one
-// call fewer on the lookup path.)
+// of key or -1 and an error. It runs the search written for the table's
+// key length (the lookupN functions, inline here), under the read lock
+// with FlagRWConcurrency. (The public methods only call it, so that they
+// are inlined into their callers: the search runs in the one function the
+// caller calls.)
 func (h *Hash) findPos(key []byte, sig uint32, hashIt bool) (int32, error) {
 	if uintptr(len(key)) != h.keyLen {
 		return -1, ErrInvalid
@@ -23,31 +24,286 @@ func (h *Hash) findPos(key []byte, sig uint32, hashIt bool) (int32, error) {
 			sig = h.hashFunc(noescapeBytes(key), h.initVal)
 		}
 	}
-	var idx uint32
-	switch {
-	case h.rwLock:
-		idx = h.findLocked(key, sig)
-	case h.cmp == cmp4:
-		idx = h.lookup4(key, sig)
-	case h.cmp == cmp8:
-		idx = h.lookup8(key, sig)
-	case h.cmp == cmp9to15:
-		idx = h.lookup9to15(key, sig)
-	case h.cmp == cmp16:
-		idx = h.lookup16(key, sig)
-	case h.cmp == cmp32:
-		idx = h.lookup32(key, sig)
-	case h.cmp == cmp48:
-		idx = h.lookup48(key, sig)
-	case h.cmp == cmp64:
-		idx = h.lookup64(key, sig)
-	default:
-		idx = h.lookupAny(key, sig)
+	if h.rwLock {
+		h.rw.RLock()
 	}
-	if idx == 0 {
+	var found uint32
+	short, prim, sec := h.bucketsOf(sig)
+	switch h.cmp {
+	case cmp4:
+		kp := keyPtr(key)
+		k0 := load32(kp, 0)
+	search4:
+		for {
+			cnt := h.tblChngCnt.Load()
+			b := &h.buckets[prim]
+			inSec := false
+			for {
+				for m := b.match(short); m != 0; {
+					var i int
+					i, m = matchEntry(m)
+					idx := b.keyAt(i)
+					a := unsafe.Add(h.keys.entry(idx), 8)
+					if idx != emptySlot && load32(a, 0) == k0 {
+						found = idx
+						break search4
+					}
+				}
+				if !inSec {
+					b, inSec = &h.buckets[sec], true
+					continue
+				}
+				n := b.nextIdx()
+				if n == 0 {
+					break
+				}
+				b = &h.ext[n-1]
+			}
+			if h.tblChngCnt.Load() == cnt {
+				break
+			}
+		}
+	case cmp8:
+		kp := keyPtr(key)
+		k0 := load64(kp, 0)
+	search8:
+		for {
+			cnt := h.tblChngCnt.Load()
+			b := &h.buckets[prim]
+			inSec := false
+			for {
+				for m := b.match(short); m != 0; {
+					var i int
+					i, m = matchEntry(m)
+					idx := b.keyAt(i)
+					a := unsafe.Add(h.keys.entry(idx), 8)
+					if idx != emptySlot && load64(a, 0) == k0 {
+						found = idx
+						break search8
+					}
+				}
+				if !inSec {
+					b, inSec = &h.buckets[sec], true
+					continue
+				}
+				n := b.nextIdx()
+				if n == 0 {
+					break
+				}
+				b = &h.ext[n-1]
+			}
+			if h.tblChngCnt.Load() == cnt {
+				break
+			}
+		}
+	case cmp9to15:
+		kp := keyPtr(key)
+		t := h.keyLen - 8
+		k0, k1 := load64(kp, 0), load64(kp, t)
+	search9to15:
+		for {
+			cnt := h.tblChngCnt.Load()
+			b := &h.buckets[prim]
+			inSec := false
+			for {
+				for m := b.match(short); m != 0; {
+					var i int
+					i, m = matchEntry(m)
+					idx := b.keyAt(i)
+					a := unsafe.Add(h.keys.entry(idx), 8)
+					if idx != emptySlot && (load64(a, 0)^k0)|(load64(a, t)^k1) == 0 {
+						found = idx
+						break search9to15
+					}
+				}
+				if !inSec {
+					b, inSec = &h.buckets[sec], true
+					continue
+				}
+				n := b.nextIdx()
+				if n == 0 {
+					break
+				}
+				b = &h.ext[n-1]
+			}
+			if h.tblChngCnt.Load() == cnt {
+				break
+			}
+		}
+	case cmp16:
+		kp := keyPtr(key)
+		k0 := load64(kp, 0)
+		k1 := load64(kp, 8)
+	search16:
+		for {
+			cnt := h.tblChngCnt.Load()
+			b := &h.buckets[prim]
+			inSec := false
+			for {
+				for m := b.match(short); m != 0; {
+					var i int
+					i, m = matchEntry(m)
+					idx := b.keyAt(i)
+					a := unsafe.Add(h.keys.entry(idx), 8)
+					if idx != emptySlot && (load64(a, 0)^k0)|(load64(a, 8)^k1) == 0 {
+						found = idx
+						break search16
+					}
+				}
+				if !inSec {
+					b, inSec = &h.buckets[sec], true
+					continue
+				}
+				n := b.nextIdx()
+				if n == 0 {
+					break
+				}
+				b = &h.ext[n-1]
+			}
+			if h.tblChngCnt.Load() == cnt {
+				break
+			}
+		}
+	case cmp32:
+		kp := keyPtr(key)
+		k0 := load64(kp, 0)
+		k1 := load64(kp, 8)
+		k2 := load64(kp, 16)
+		k3 := load64(kp, 24)
+	search32:
+		for {
+			cnt := h.tblChngCnt.Load()
+			b := &h.buckets[prim]
+			inSec := false
+			for {
+				for m := b.match(short); m != 0; {
+					var i int
+					i, m = matchEntry(m)
+					idx := b.keyAt(i)
+					a := unsafe.Add(h.keys.entry(idx), 8)
+					if idx != emptySlot && (load64(a, 0)^k0)|(load64(a, 8)^k1)|(load64(a, 16)^k2)|(load64(a, 24)^k3) == 0 {
+						found = idx
+						break search32
+					}
+				}
+				if !inSec {
+					b, inSec = &h.buckets[sec], true
+					continue
+				}
+				n := b.nextIdx()
+				if n == 0 {
+					break
+				}
+				b = &h.ext[n-1]
+			}
+			if h.tblChngCnt.Load() == cnt {
+				break
+			}
+		}
+	case cmp48:
+		kp := keyPtr(key)
+		_ = kp
+	search48:
+		for {
+			cnt := h.tblChngCnt.Load()
+			b := &h.buckets[prim]
+			inSec := false
+			for {
+				for m := b.match(short); m != 0; {
+					var i int
+					i, m = matchEntry(m)
+					idx := b.keyAt(i)
+					a := unsafe.Add(h.keys.entry(idx), 8)
+					if idx != emptySlot && (load64(a, 0)^load64(kp, 0))|(load64(a, 8)^load64(kp, 8))|(load64(a, 16)^load64(kp, 16))|(load64(a, 24)^load64(kp, 24))|(load64(a, 32)^load64(kp, 32))|(load64(a, 40)^load64(kp, 40)) == 0 {
+						found = idx
+						break search48
+					}
+				}
+				if !inSec {
+					b, inSec = &h.buckets[sec], true
+					continue
+				}
+				n := b.nextIdx()
+				if n == 0 {
+					break
+				}
+				b = &h.ext[n-1]
+			}
+			if h.tblChngCnt.Load() == cnt {
+				break
+			}
+		}
+	case cmp64:
+		kp := keyPtr(key)
+		_ = kp
+	search64:
+		for {
+			cnt := h.tblChngCnt.Load()
+			b := &h.buckets[prim]
+			inSec := false
+			for {
+				for m := b.match(short); m != 0; {
+					var i int
+					i, m = matchEntry(m)
+					idx := b.keyAt(i)
+					a := unsafe.Add(h.keys.entry(idx), 8)
+					if idx != emptySlot && (load64(a, 0)^load64(kp, 0))|(load64(a, 8)^load64(kp, 8))|(load64(a, 16)^load64(kp, 16))|(load64(a, 24)^load64(kp, 24))|(load64(a, 32)^load64(kp, 32))|(load64(a, 40)^load64(kp, 40))|(load64(a, 48)^load64(kp, 48))|(load64(a, 56)^load64(kp, 56)) == 0 {
+						found = idx
+						break search64
+					}
+				}
+				if !inSec {
+					b, inSec = &h.buckets[sec], true
+					continue
+				}
+				n := b.nextIdx()
+				if n == 0 {
+					break
+				}
+				b = &h.ext[n-1]
+			}
+			if h.tblChngCnt.Load() == cnt {
+				break
+			}
+		}
+	default:
+	searchAny:
+		for {
+			cnt := h.tblChngCnt.Load()
+			b := &h.buckets[prim]
+			inSec := false
+			for {
+				for m := b.match(short); m != 0; {
+					var i int
+					i, m = matchEntry(m)
+					idx := b.keyAt(i)
+					if idx != emptySlot && h.keyEq(idx, key) {
+						found = idx
+						break searchAny
+					}
+				}
+				if !inSec {
+					b, inSec = &h.buckets[sec], true
+					continue
+				}
+				n := b.nextIdx()
+				if n == 0 {
+					break
+				}
+				b = &h.ext[n-1]
+			}
+			if h.tblChngCnt.Load() == cnt {
+				break
+			}
+		}
+	}
+	if h.rwLock {
+		h.rw.RUnlock()
+	}
+	if found == 0 {
 		return -1, ErrNotFound
 	}
-	return int32(idx - 1), nil
+	return int32(found - 1), nil
 }
 
 // findData is LookupData (hashIt) and LookupWithHashData, as findPos.
@@ -65,31 +321,286 @@ func (h *Hash) findData(key []byte, sig uint32, hashIt bool) (uint64, bool) {
 			sig = h.hashFunc(noescapeBytes(key), h.initVal)
 		}
 	}
-	var idx uint32
-	switch {
-	case h.rwLock:
-		idx = h.findLocked(key, sig)
-	case h.cmp == cmp4:
-		idx = h.lookup4(key, sig)
-	case h.cmp == cmp8:
-		idx = h.lookup8(key, sig)
-	case h.cmp == cmp9to15:
-		idx = h.lookup9to15(key, sig)
-	case h.cmp == cmp16:
-		idx = h.lookup16(key, sig)
-	case h.cmp == cmp32:
-		idx = h.lookup32(key, sig)
-	case h.cmp == cmp48:
-		idx = h.lookup48(key, sig)
-	case h.cmp == cmp64:
-		idx = h.lookup64(key, sig)
-	default:
-		idx = h.lookupAny(key, sig)
+	if h.rwLock {
+		h.rw.RLock()
 	}
-	if idx == 0 {
+	var found uint32
+	short, prim, sec := h.bucketsOf(sig)
+	switch h.cmp {
+	case cmp4:
+		kp := keyPtr(key)
+		k0 := load32(kp, 0)
+	search4:
+		for {
+			cnt := h.tblChngCnt.Load()
+			b := &h.buckets[prim]
+			inSec := false
+			for {
+				for m := b.match(short); m != 0; {
+					var i int
+					i, m = matchEntry(m)
+					idx := b.keyAt(i)
+					a := unsafe.Add(h.keys.entry(idx), 8)
+					if idx != emptySlot && load32(a, 0) == k0 {
+						found = idx
+						break search4
+					}
+				}
+				if !inSec {
+					b, inSec = &h.buckets[sec], true
+					continue
+				}
+				n := b.nextIdx()
+				if n == 0 {
+					break
+				}
+				b = &h.ext[n-1]
+			}
+			if h.tblChngCnt.Load() == cnt {
+				break
+			}
+		}
+	case cmp8:
+		kp := keyPtr(key)
+		k0 := load64(kp, 0)
+	search8:
+		for {
+			cnt := h.tblChngCnt.Load()
+			b := &h.buckets[prim]
+			inSec := false
+			for {
+				for m := b.match(short); m != 0; {
+					var i int
+					i, m = matchEntry(m)
+					idx := b.keyAt(i)
+					a := unsafe.Add(h.keys.entry(idx), 8)
+					if idx != emptySlot && load64(a, 0) == k0 {
+						found = idx
+						break search8
+					}
+				}
+				if !inSec {
+					b, inSec = &h.buckets[sec], true
+					continue
+				}
+				n := b.nextIdx()
+				if n == 0 {
+					break
+				}
+				b = &h.ext[n-1]
+			}
+			if h.tblChngCnt.Load() == cnt {
+				break
+			}
+		}
+	case cmp9to15:
+		kp := keyPtr(key)
+		t := h.keyLen - 8
+		k0, k1 := load64(kp, 0), load64(kp, t)
+	search9to15:
+		for {
+			cnt := h.tblChngCnt.Load()
+			b := &h.buckets[prim]
+			inSec := false
+			for {
+				for m := b.match(short); m != 0; {
+					var i int
+					i, m = matchEntry(m)
+					idx := b.keyAt(i)
+					a := unsafe.Add(h.keys.entry(idx), 8)
+					if idx != emptySlot && (load64(a, 0)^k0)|(load64(a, t)^k1) == 0 {
+						found = idx
+						break search9to15
+					}
+				}
+				if !inSec {
+					b, inSec = &h.buckets[sec], true
+					continue
+				}
+				n := b.nextIdx()
+				if n == 0 {
+					break
+				}
+				b = &h.ext[n-1]
+			}
+			if h.tblChngCnt.Load() == cnt {
+				break
+			}
+		}
+	case cmp16:
+		kp := keyPtr(key)
+		k0 := load64(kp, 0)
+		k1 := load64(kp, 8)
+	search16:
+		for {
+			cnt := h.tblChngCnt.Load()
+			b := &h.buckets[prim]
+			inSec := false
+			for {
+				for m := b.match(short); m != 0; {
+					var i int
+					i, m = matchEntry(m)
+					idx := b.keyAt(i)
+					a := unsafe.Add(h.keys.entry(idx), 8)
+					if idx != emptySlot && (load64(a, 0)^k0)|(load64(a, 8)^k1) == 0 {
+						found = idx
+						break search16
+					}
+				}
+				if !inSec {
+					b, inSec = &h.buckets[sec], true
+					continue
+				}
+				n := b.nextIdx()
+				if n == 0 {
+					break
+				}
+				b = &h.ext[n-1]
+			}
+			if h.tblChngCnt.Load() == cnt {
+				break
+			}
+		}
+	case cmp32:
+		kp := keyPtr(key)
+		k0 := load64(kp, 0)
+		k1 := load64(kp, 8)
+		k2 := load64(kp, 16)
+		k3 := load64(kp, 24)
+	search32:
+		for {
+			cnt := h.tblChngCnt.Load()
+			b := &h.buckets[prim]
+			inSec := false
+			for {
+				for m := b.match(short); m != 0; {
+					var i int
+					i, m = matchEntry(m)
+					idx := b.keyAt(i)
+					a := unsafe.Add(h.keys.entry(idx), 8)
+					if idx != emptySlot && (load64(a, 0)^k0)|(load64(a, 8)^k1)|(load64(a, 16)^k2)|(load64(a, 24)^k3) == 0 {
+						found = idx
+						break search32
+					}
+				}
+				if !inSec {
+					b, inSec = &h.buckets[sec], true
+					continue
+				}
+				n := b.nextIdx()
+				if n == 0 {
+					break
+				}
+				b = &h.ext[n-1]
+			}
+			if h.tblChngCnt.Load() == cnt {
+				break
+			}
+		}
+	case cmp48:
+		kp := keyPtr(key)
+		_ = kp
+	search48:
+		for {
+			cnt := h.tblChngCnt.Load()
+			b := &h.buckets[prim]
+			inSec := false
+			for {
+				for m := b.match(short); m != 0; {
+					var i int
+					i, m = matchEntry(m)
+					idx := b.keyAt(i)
+					a := unsafe.Add(h.keys.entry(idx), 8)
+					if idx != emptySlot && (load64(a, 0)^load64(kp, 0))|(load64(a, 8)^load64(kp, 8))|(load64(a, 16)^load64(kp, 16))|(load64(a, 24)^load64(kp, 24))|(load64(a, 32)^load64(kp, 32))|(load64(a, 40)^load64(kp, 40)) == 0 {
+						found = idx
+						break search48
+					}
+				}
+				if !inSec {
+					b, inSec = &h.buckets[sec], true
+					continue
+				}
+				n := b.nextIdx()
+				if n == 0 {
+					break
+				}
+				b = &h.ext[n-1]
+			}
+			if h.tblChngCnt.Load() == cnt {
+				break
+			}
+		}
+	case cmp64:
+		kp := keyPtr(key)
+		_ = kp
+	search64:
+		for {
+			cnt := h.tblChngCnt.Load()
+			b := &h.buckets[prim]
+			inSec := false
+			for {
+				for m := b.match(short); m != 0; {
+					var i int
+					i, m = matchEntry(m)
+					idx := b.keyAt(i)
+					a := unsafe.Add(h.keys.entry(idx), 8)
+					if idx != emptySlot && (load64(a, 0)^load64(kp, 0))|(load64(a, 8)^load64(kp, 8))|(load64(a, 16)^load64(kp, 16))|(load64(a, 24)^load64(kp, 24))|(load64(a, 32)^load64(kp, 32))|(load64(a, 40)^load64(kp, 40))|(load64(a, 48)^load64(kp, 48))|(load64(a, 56)^load64(kp, 56)) == 0 {
+						found = idx
+						break search64
+					}
+				}
+				if !inSec {
+					b, inSec = &h.buckets[sec], true
+					continue
+				}
+				n := b.nextIdx()
+				if n == 0 {
+					break
+				}
+				b = &h.ext[n-1]
+			}
+			if h.tblChngCnt.Load() == cnt {
+				break
+			}
+		}
+	default:
+	searchAny:
+		for {
+			cnt := h.tblChngCnt.Load()
+			b := &h.buckets[prim]
+			inSec := false
+			for {
+				for m := b.match(short); m != 0; {
+					var i int
+					i, m = matchEntry(m)
+					idx := b.keyAt(i)
+					if idx != emptySlot && h.keyEq(idx, key) {
+						found = idx
+						break searchAny
+					}
+				}
+				if !inSec {
+					b, inSec = &h.buckets[sec], true
+					continue
+				}
+				n := b.nextIdx()
+				if n == 0 {
+					break
+				}
+				b = &h.ext[n-1]
+			}
+			if h.tblChngCnt.Load() == cnt {
+				break
+			}
+		}
+	}
+	if h.rwLock {
+		h.rw.RUnlock()
+	}
+	if found == 0 {
 		return 0, false
 	}
-	return h.keys.data(idx), true
+	return h.keys.data(found), true
 }
 
 // lookupIdx is find for a key of the right length, without the lock.
@@ -552,12 +1063,7 @@ next:
 func (h *Hash) lookup48(key []byte, sig uint32) uint32 {
 	short, prim, sec := h.bucketsOf(sig)
 	kp := keyPtr(key)
-	k0 := load64(kp, 0)
-	k1 := load64(kp, 8)
-	k2 := load64(kp, 16)
-	k3 := load64(kp, 24)
-	k4 := load64(kp, 32)
-	k5 := load64(kp, 40)
+	_ = kp
 	for {
 		cnt := h.tblChngCnt.Load()
 		b := &h.buckets[prim]
@@ -568,7 +1074,7 @@ func (h *Hash) lookup48(key []byte, sig uint32) uint32 {
 				i, m = matchEntry(m)
 				idx := b.keyAt(i)
 				a := unsafe.Add(h.keys.entry(idx), 8)
-				if idx != emptySlot && (load64(a, 0)^k0)|(load64(a, 8)^k1)|(load64(a, 16)^k2)|(load64(a, 24)^k3)|(load64(a, 32)^k4)|(load64(a, 40)^k5) == 0 {
+				if idx != emptySlot && (load64(a, 0)^load64(kp, 0))|(load64(a, 8)^load64(kp, 8))|(load64(a, 16)^load64(kp, 16))|(load64(a, 24)^load64(kp, 24))|(load64(a, 32)^load64(kp, 32))|(load64(a, 40)^load64(kp, 40)) == 0 {
 					return idx
 				}
 			}
@@ -641,14 +1147,7 @@ next:
 func (h *Hash) lookup64(key []byte, sig uint32) uint32 {
 	short, prim, sec := h.bucketsOf(sig)
 	kp := keyPtr(key)
-	k0 := load64(kp, 0)
-	k1 := load64(kp, 8)
-	k2 := load64(kp, 16)
-	k3 := load64(kp, 24)
-	k4 := load64(kp, 32)
-	k5 := load64(kp, 40)
-	k6 := load64(kp, 48)
-	k7 := load64(kp, 56)
+	_ = kp
 	for {
 		cnt := h.tblChngCnt.Load()
 		b := &h.buckets[prim]
@@ -659,7 +1158,7 @@ func (h *Hash) lookup64(key []byte, sig uint32) uint32 {
 				i, m = matchEntry(m)
 				idx := b.keyAt(i)
 				a := unsafe.Add(h.keys.entry(idx), 8)
-				if idx != emptySlot && (load64(a, 0)^k0)|(load64(a, 8)^k1)|(load64(a, 16)^k2)|(load64(a, 24)^k3)|(load64(a, 32)^k4)|(load64(a, 40)^k5)|(load64(a, 48)^k6)|(load64(a, 56)^k7) == 0 {
+				if idx != emptySlot && (load64(a, 0)^load64(kp, 0))|(load64(a, 8)^load64(kp, 8))|(load64(a, 16)^load64(kp, 16))|(load64(a, 24)^load64(kp, 24))|(load64(a, 32)^load64(kp, 32))|(load64(a, 40)^load64(kp, 40))|(load64(a, 48)^load64(kp, 48))|(load64(a, 56)^load64(kp, 56)) == 0 {
 					return idx
 				}
 			}
