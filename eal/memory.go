@@ -3,6 +3,7 @@ package eal
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -195,7 +196,10 @@ func (m *memory) openConfig(pt ProcType) error {
 		return fmt.Errorf("eal: open %s: %w", path, err)
 	}
 	m.cfgFd = fd
-	locked := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB) == nil
+	locked, err := lockConfig(fd)
+	if err != nil {
+		return fmt.Errorf("eal: lock %s: %w", path, err)
+	}
 	switch pt {
 	case ProcPrimary:
 		if !locked {
@@ -204,7 +208,7 @@ func (m *memory) openConfig(pt ProcType) error {
 		m.primary = true
 	case ProcSecondary:
 		if locked {
-			unix.Flock(fd, unix.LOCK_UN)
+			unlockConfig(fd)
 			return fmt.Errorf("eal: no primary process runs with --file-prefix %s: start the primary first", m.prefix)
 		}
 	default:
@@ -227,7 +231,7 @@ func (m *memory) openConfig(pt ProcType) error {
 	} else {
 		var st unix.Stat_t
 		if err := unix.Fstat(fd, &st); err != nil || uint64(st.Size) < size {
-			return fmt.Errorf("eal: %s is not a dpk configuration of this version (size %d, want %d)", path, st.Size, size)
+			return fmt.Errorf("eal: %s is not a dpk configuration of this version (size %d, want %d): the primary of --file-prefix %s is not a dpk process of this version (a DPDK primary, perhaps); use another --file-prefix", path, st.Size, size, m.prefix)
 		}
 	}
 	b, err := unix.Mmap(fd, 0, int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
@@ -243,12 +247,43 @@ func (m *memory) openConfig(pt ProcType) error {
 		return nil
 	}
 	if m.cfg.magic != configMagic {
-		return fmt.Errorf("eal: %s has no valid dpk configuration (bad magic); is the primary a dpk process of this version?", path)
+		return fmt.Errorf("eal: %s has no valid dpk configuration (bad magic): the primary of --file-prefix %s is not a dpk process of this version (a DPDK primary, perhaps); use another --file-prefix", path, m.prefix)
 	}
 	if unix.Kill(int(m.cfg.primaryPid), 0) == unix.ESRCH {
 		return fmt.Errorf("eal: the primary process (pid %d) of --file-prefix %s is gone", m.cfg.primaryPid, m.prefix)
 	}
 	return nil
+}
+
+// lockConfig tries to take the primary's lock on the configuration file
+// and reports whether it got it. The lock is the one DPDK's primary takes:
+// a write lock on the file's first bytes with fcntl. dpk takes it as an
+// open file description lock over the whole file, which conflicts with
+// DPDK's record lock (and DPDK's with it) but, unlike a record lock, is
+// held by the descriptor, not the process, so that closing another
+// descriptor of the file does not drop it. A dpk process and a DPDK
+// process given the same --file-prefix thus see each other as the primary
+// and neither overwrites the other's configuration.
+func lockConfig(fd int) (bool, error) {
+	lk := unix.Flock_t{Type: unix.F_WRLCK, Whence: io.SeekStart}
+	for {
+		err := unix.FcntlFlock(uintptr(fd), unix.F_OFD_SETLK, &lk)
+		switch err {
+		case nil:
+			return true, nil
+		case unix.EAGAIN, unix.EACCES:
+			return false, nil
+		case unix.EINTR:
+			continue
+		}
+		return false, err
+	}
+}
+
+// unlockConfig drops the lock taken by lockConfig.
+func unlockConfig(fd int) {
+	lk := unix.Flock_t{Type: unix.F_UNLCK, Whence: io.SeekStart}
+	unix.FcntlFlock(uintptr(fd), unix.F_OFD_SETLK, &lk)
 }
 
 func (m *memory) removeStaleSegments() {
