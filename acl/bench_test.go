@@ -12,7 +12,7 @@ import (
 // traces, in bursts of 256 as dpdk-test-acl's default --tracestep, and
 // reports ns per packet.
 func BenchmarkClassify(b *testing.B) {
-	files, _ := filepath.Glob(filepath.Join(dataDir, "classbench/*_1k"))
+	files, _ := filepath.Glob(filepath.Join(dataDir(b), "classbench/*_1k"))
 	if len(files) == 0 {
 		b.Skip("no ClassBench data")
 	}

@@ -9,19 +9,22 @@ import (
 
 	"dpk/acl"
 	"dpk/acl/classbench"
+	"dpk/internal/testutil"
 )
 
-// dataDir holds the shared data sets (see SOURCES.md there).
-const dataDir = "../../shared/data/acl"
+// dataDir returns the directory of the shared ACL data sets (see
+// SOURCES.md there).
+func dataDir(t testing.TB) string { return testutil.SharedData(t, "acl") }
 
 func dataFiles(t *testing.T, pattern string) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dataDir, pattern))
+	dir := dataDir(t)
+	files, err := filepath.Glob(filepath.Join(dir, pattern))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(files) == 0 {
-		t.Skipf("no data files %s in %s", pattern, dataDir)
+		t.Fatalf("no data files %s in %s", pattern, dir)
 	}
 	return files
 }

@@ -6,44 +6,19 @@ import (
 	"hash/crc32"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"dpk/internal/testutil"
 )
 
-const vectorsPath = "shared/data/hash/dpdk_hash_func_vectors.json"
-
-// findShared walks up from the package directory to the directory holding
-// shared/...; it skips the test when there is none, unless CI is set.
-func findShared(t *testing.T, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, rel)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			break
-		}
-		dir = up
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s not found above the package directory", rel)
-	}
-	t.Skipf("%s not found above the package directory", rel)
-	return ""
-}
+const vectorsPath = "hash/dpdk_hash_func_vectors.json"
 
 // TestHashFuncVectors checks JHash and CRC32C against DPDK's
 // test_hash_functions.c values.
 func TestHashFuncVectors(t *testing.T) {
-	raw, err := os.ReadFile(findShared(t, vectorsPath))
+	raw, err := os.ReadFile(testutil.SharedData(t, vectorsPath))
 	if err != nil {
 		t.Fatal(err)
 	}

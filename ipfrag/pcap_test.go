@@ -9,37 +9,15 @@ import (
 	"path/filepath"
 	"testing"
 
+	"dpk/internal/testutil"
 	"dpk/mbuf"
 	"dpk/pcapng"
 	"dpk/pkt"
 	"dpk/pkt/checksum"
 )
 
-// pcapDir finds shared/data/pcaps above the working directory. Without it
-// the test is skipped, unless CI is set, where the data must be there.
-func pcapDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "data", "pcaps")
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("shared/data/pcaps not found above the working directory, and CI is set")
-	}
-	t.Skip("shared/data/pcaps not found")
-	return ""
-}
+// pcapDir returns the shared captures' directory.
+func pcapDir(t *testing.T) string { return testutil.SharedData(t, "pcaps") }
 
 // capResult is what reassembling a capture gave.
 type capResult struct {

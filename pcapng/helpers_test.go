@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"dpk/internal/testutil"
 )
 
 // packet is one packet as read, with its data copied.
@@ -78,32 +80,8 @@ func samePackets(t testing.TB, got, want []packet, tol time.Duration) {
 	}
 }
 
-// pcapDir returns /work/shared/data/pcaps (found by walking up from the
-// working directory to a directory holding shared/data), or skips the test
-// outside CI.
-func pcapDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "data", "pcaps")
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("shared/data/pcaps not found above the working directory")
-	}
-	t.Skip("shared/data/pcaps not found above the working directory")
-	return ""
-}
+// pcapDir returns the shared captures' directory.
+func pcapDir(t testing.TB) string { return testutil.SharedData(t, "pcaps") }
 
 // sharedCaptures lists every capture file under the shared data directory.
 func sharedCaptures(t testing.TB) []string {

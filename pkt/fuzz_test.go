@@ -26,7 +26,7 @@ func checkHdr(t *testing.T, what string, b []byte, hl, min int) {
 
 // addPcapSeeds adds the bytes at a layer of a few real frames as seeds.
 func addPcapSeeds(f *testing.F, file string, off int) {
-	frames := readPcap(f, filepath.Join(pcapDir, file))
+	frames := readPcap(f, filepath.Join(pcapDir(f), file))
 	for i, fr := range frames {
 		if i == 4 {
 			break

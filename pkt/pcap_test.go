@@ -5,10 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"dpk/internal/testutil"
 )
 
-// pcapDir holds the real captures the tests read.
-const pcapDir = "/work/shared/data/pcaps"
+// pcapDir returns the directory of the real captures the tests read.
+func pcapDir(t testing.TB) string { return testutil.SharedData(t, "pcaps") }
 
 // readPcap returns the frames of a classic libpcap file with Ethernet link
 // type, skipping the test if the file is absent.
@@ -51,9 +53,10 @@ func readPcap(t testing.TB, path string) [][]byte {
 
 // pcapFiles lists the captures under pcapDir.
 func pcapFiles(t testing.TB) []string {
-	files, _ := filepath.Glob(filepath.Join(pcapDir, "*", "*.pcap"))
+	dir := pcapDir(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.pcap"))
 	if len(files) == 0 {
-		t.Skip("no captures in " + pcapDir)
+		t.Fatal("no captures in " + dir)
 	}
 	return files
 }

@@ -10,9 +10,8 @@ import (
 	"testing"
 
 	"dpk/acl"
+	"dpk/internal/testutil"
 )
-
-const dataDir = "../../../shared/data/acl"
 
 func TestParseRule(t *testing.T) {
 	f := func(v, m uint64) acl.Field { return acl.Field{Value: v, MaskRange: m} }
@@ -133,9 +132,9 @@ func TestParseRules(t *testing.T) {
 
 // TestDPDKFiles reads dpdk-test-acl's own inputs.
 func TestDPDKFiles(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(dataDir, "dpdk-test-acl/*_rule"))
+	files, _ := filepath.Glob(filepath.Join(testutil.SharedData(t, "acl"), "dpdk-test-acl/*_rule"))
 	if len(files) == 0 {
-		t.Skip("no dpdk-test-acl data")
+		t.Fatal("no dpdk-test-acl data")
 	}
 	for _, rf := range files {
 		f := IPv4

@@ -4,7 +4,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -43,31 +42,8 @@ func needDPDKTool(t *testing.T, path string) string {
 	return needTool(t, path, "apt-get install dpdk-dev")
 }
 
-// sharedPcapDir finds shared/data/pcaps in the test's directory or one of
-// its parents. Without it the test is skipped, or fails under CI.
-func sharedPcapDir(t *testing.T) string {
-	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for d := wd; ; {
-		p := filepath.Join(d, "shared", "data", "pcaps")
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			break
-		}
-		d = parent
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("no shared/data/pcaps above %s", wd)
-	}
-	t.Skipf("no shared/data/pcaps above %s", wd)
-	return ""
-}
+// sharedPcapDir returns the shared captures' directory.
+func sharedPcapDir(t *testing.T) string { return testutil.SharedData(t, "pcaps") }
 
 // cleanRuntimeDir removes, when the test ends, the runtime directory of a
 // file prefix: DPDK's tools leave theirs behind (config, fbarrays).

@@ -6,11 +6,12 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"dpk/internal/testutil"
 )
 
 type route struct {
@@ -19,33 +20,8 @@ type route struct {
 	nextHop uint64
 }
 
-// sharedFile finds rel under the shared data directory by walking up from
-// the package directory. It skips the test when the file is absent, unless
-// CI is set: there it fails.
-func sharedFile(t testing.TB, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		for _, p := range []string{filepath.Join(dir, "shared", "data", rel), filepath.Join(dir, "..", "shared", "data", rel)} {
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("shared data file %s not found", rel)
-	}
-	t.Skipf("shared data file %s not found", rel)
-	return ""
-}
+// sharedFile returns rel under the shared data directory.
+func sharedFile(t testing.TB, rel string) string { return testutil.SharedData(t, rel) }
 
 // loadRoutes reads DPDK's lpm6 large_route_table ("prefix/depth next_hop").
 func loadRoutes(t testing.TB) []route {

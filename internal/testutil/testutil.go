@@ -5,6 +5,7 @@ package testutil
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -92,4 +93,33 @@ func SkipWithoutHugepages(t testing.TB) {
 		t.Fatal(msg)
 	}
 	t.Skip(msg)
+}
+
+// SharedData returns the path of rel (a file or directory) under the
+// project's shared data directory, shared/data, found by walking up from
+// the test's working directory (the repository sits beside shared/, as in
+// CI). Without it the test is skipped, or fails when CI is set: there the
+// data must be present.
+func SharedData(t testing.TB, rel string) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		p := filepath.Join(dir, "shared", "data", rel)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("shared/data/%s not found above the working directory, and CI is set", rel)
+	}
+	t.Skipf("shared/data/%s not found above the working directory", rel)
+	return ""
 }

@@ -11,6 +11,7 @@ import (
 
 	"dpk/eal"
 	"dpk/ethdev"
+	"dpk/internal/testutil"
 	"dpk/mbuf"
 	"dpk/mempool"
 	"dpk/pcapng"
@@ -195,39 +196,20 @@ func comparePackets(t testing.TB, name string, want, got []capPkt) {
 	}
 }
 
-// sharedPcaps returns the shared test captures, found by walking up from
-// the package directory to a "shared/data/pcaps" directory. Without it the
-// test is skipped, or fails under CI.
+// sharedPcaps returns the shared test captures of tcpdump, zeek and
+// tcpreplay.
 func sharedPcaps(t testing.TB) []string {
 	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
+	root := testutil.SharedData(t, "pcaps")
+	var files []string
+	for _, sub := range []string{"tcpdump", "zeek", "tcpreplay"} {
+		m, _ := filepath.Glob(filepath.Join(root, sub, "*.pcap"))
+		files = append(files, m...)
 	}
-	for {
-		root := filepath.Join(dir, "shared", "data", "pcaps")
-		if st, err := os.Stat(root); err == nil && st.IsDir() {
-			var files []string
-			for _, sub := range []string{"tcpdump", "zeek", "tcpreplay"} {
-				m, _ := filepath.Glob(filepath.Join(root, sub, "*.pcap"))
-				files = append(files, m...)
-			}
-			if len(files) == 0 {
-				t.Fatalf("%s holds no captures", root)
-			}
-			return files
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
+	if len(files) == 0 {
+		t.Fatalf("%s holds no captures", root)
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("shared/data/pcaps not found above the package directory (CI should provide it)")
-	}
-	t.Skip("shared/data/pcaps not found above the package directory")
-	return nil
+	return files
 }
 
 // logCapture collects the EAL log for a test.
