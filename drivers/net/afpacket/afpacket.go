@@ -211,6 +211,7 @@ var (
 	_ ethdev.MTUSetter      = (*port)(nil)
 	_ ethdev.MACSetter      = (*port)(nil)
 	_ ethdev.XstatsProvider = (*port)(nil)
+	_ ethdev.LcoreBinder    = (*port)(nil)
 )
 
 // openSockets opens one socket per queue pair.
@@ -661,4 +662,25 @@ func (p *port) XstatsReset() {
 			q.tsoFrames.Store(0)
 		}
 	}
+}
+
+// BindRxQueue makes RX queue q allocate through lcore's mempool cache
+// (eal.LcoreIDAny: the queue's private cache again).
+func (p *port) BindRxQueue(q uint16, lcore uint32) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	rq := p.rxq[q]
+	if c := rq.pool.DefaultCache(lcore); c != nil {
+		rq.cache = c
+	} else {
+		rq.cache = rq.own
+	}
+}
+
+// BindTxQueue makes TX queue q free what it sent through lcore's mempool
+// caches (eal.LcoreIDAny: the queue's private caches again).
+func (p *port) BindTxQueue(q uint16, lcore uint32) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.txq[q].lcore = lcore
 }

@@ -36,7 +36,8 @@ type rxQueue struct {
 	strip   bool // RxOffloadVLANStrip: leave the tag in VlanTCI
 	lro     bool // RxOffloadTCPLRO: deliver TCP GSO frames whole
 	pool    *mempool.Mempool
-	cache   *mempool.Cache
+	cache   *mempool.Cache // in use: own, or the bound lcore's
+	own     *mempool.Cache // the queue's private cache
 	stash   [stashSize]*mbuf.Mbuf
 	nstash  int
 	first   uint32 // data room of a packet's first segment (after the headroom)
@@ -68,7 +69,7 @@ func newRxQueue(qi ethdev.RxQueueInfo, offloads uint64) (*rxQueue, error) {
 		return nil, err
 	}
 	return &rxQueue{
-		port: qi.Port, queue: qi.Queue, pool: qi.Pool, cache: c,
+		port: qi.Port, queue: qi.Queue, pool: qi.Pool, cache: c, own: c,
 		strip: offloads&ethdev.RxOffloadVLANStrip != 0,
 		lro:   offloads&ethdev.RxOffloadTCPLRO != 0,
 		first: room - mbuf.DefaultHeadroom, segRoom: room,
@@ -102,7 +103,7 @@ func (q *rxQueue) flushMbufs() {
 	mbuf.FreeBulk(q.stash[:q.nstash], eal.LcoreIDAny)
 	clear(q.stash[:q.nstash])
 	q.nstash = 0
-	q.pool.CacheFlush(q.cache)
+	q.pool.CacheFlush(q.own) // a bound lcore's cache is the lcore's to flush
 }
 
 // release drops the queue's hold on the ring (at close).

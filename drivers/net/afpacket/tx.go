@@ -42,6 +42,7 @@ type txQueue struct {
 	tso     [txBatch]bool     // whether each message asks for TSO
 	scratch []byte
 	free    mbuf.Freer
+	lcore   uint32 // the lcore bound to the queue, or LcoreIDAny
 
 	stats     ethdev.QueueStats
 	tsoFrames atomic.Uint64
@@ -49,7 +50,7 @@ type txQueue struct {
 }
 
 func newTxQueue(name string, queue int) *txQueue {
-	return &txQueue{fd: -1, name: name, queue: queue, scratch: make([]byte, txScratch)}
+	return &txQueue{fd: -1, name: name, queue: queue, lcore: eal.LcoreIDAny, scratch: make([]byte, txScratch)}
 }
 
 type encResult int
@@ -82,7 +83,7 @@ func (q *txQueue) TxBurst(pkts []*mbuf.Mbuf) int {
 					break // dropped once what is before it is taken
 				}
 				errs++
-				q.free.FreeBulk(pkts[end : end+1])
+				q.freeBulk(pkts[end : end+1])
 				end++
 				taken = end
 				continue
@@ -118,7 +119,7 @@ func (q *txQueue) TxBurst(pkts []*mbuf.Mbuf) int {
 		if blocked {
 			limit = q.idx[off]
 		}
-		q.free.FreeBulk(pkts[taken:limit])
+		q.freeBulk(pkts[taken:limit])
 		taken = limit
 		if blocked {
 			break
@@ -281,4 +282,14 @@ func (q *txQueue) offload(m *mbuf.Mbuf, vh *vnetHdr, shift int) bool {
 		binary.BigEndian.PutUint16(ip[10:], checksum.IPv4Header(ip))
 	}
 	return true
+}
+
+// freeBulk frees sent or dropped mbufs: through the caches of the lcore
+// bound to the queue, or through the queue's private caches.
+func (q *txQueue) freeBulk(ms []*mbuf.Mbuf) {
+	if q.lcore != eal.LcoreIDAny {
+		mbuf.FreeBulk(ms, q.lcore)
+		return
+	}
+	q.free.FreeBulk(ms)
 }
