@@ -2,6 +2,7 @@ package ethdev
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"dpk/mbuf"
 )
@@ -103,12 +104,7 @@ func AddRxCallback(port, q uint16, fn RxCallbackFunc, arg any) (*RxCallback, err
 		return nil, fmt.Errorf("%w: port %d rx queue %d", ErrInvalid, port, q)
 	}
 	cb := &RxCallback{fn: fn, arg: arg}
-	var list []*RxCallback
-	if old := d.rxcb[q].Load(); old != nil {
-		list = append(list, *old...)
-	}
-	list = append(list, cb)
-	d.rxcb[q].Store(&list)
+	addCallback(&d.rxcb[q], cb)
 	return cb, nil
 }
 
@@ -124,28 +120,7 @@ func RemoveRxCallback(port, q uint16, cb *RxCallback) error {
 	if int(q) >= len(d.rxcb) {
 		return fmt.Errorf("%w: port %d rx queue %d", ErrInvalid, port, q)
 	}
-	old := d.rxcb[q].Load()
-	if old == nil {
-		return fmt.Errorf("%w: callback not registered", ErrInvalid)
-	}
-	var list []*RxCallback
-	found := false
-	for _, c := range *old {
-		if c == cb {
-			found = true
-			continue
-		}
-		list = append(list, c)
-	}
-	if !found {
-		return fmt.Errorf("%w: callback not registered", ErrInvalid)
-	}
-	if len(list) == 0 {
-		d.rxcb[q].Store(nil)
-	} else {
-		d.rxcb[q].Store(&list)
-	}
-	return nil
+	return removeCallback(&d.rxcb[q], cb)
 }
 
 // AddTxCallback appends a callback to queue q's TX path (rte_eth_add_tx_callback).
@@ -160,12 +135,7 @@ func AddTxCallback(port, q uint16, fn TxCallbackFunc, arg any) (*TxCallback, err
 		return nil, fmt.Errorf("%w: port %d tx queue %d", ErrInvalid, port, q)
 	}
 	cb := &TxCallback{fn: fn, arg: arg}
-	var list []*TxCallback
-	if old := d.txcb[q].Load(); old != nil {
-		list = append(list, *old...)
-	}
-	list = append(list, cb)
-	d.txcb[q].Store(&list)
+	addCallback(&d.txcb[q], cb)
 	return cb, nil
 }
 
@@ -180,11 +150,29 @@ func RemoveTxCallback(port, q uint16, cb *TxCallback) error {
 	if int(q) >= len(d.txcb) {
 		return fmt.Errorf("%w: port %d tx queue %d", ErrInvalid, port, q)
 	}
-	old := d.txcb[q].Load()
+	return removeCallback(&d.txcb[q], cb)
+}
+
+// addCallback publishes a copy of a queue's callback list with cb
+// appended: a burst running meanwhile keeps reading the list it loaded.
+// The caller holds the port's lock.
+func addCallback[C any](slot *atomic.Pointer[[]*C], cb *C) {
+	var list []*C
+	if old := slot.Load(); old != nil {
+		list = append(list, *old...)
+	}
+	list = append(list, cb)
+	slot.Store(&list)
+}
+
+// removeCallback publishes a copy of a queue's callback list without cb
+// (nil when none is left). The caller holds the port's lock.
+func removeCallback[C any](slot *atomic.Pointer[[]*C], cb *C) error {
+	old := slot.Load()
 	if old == nil {
 		return fmt.Errorf("%w: callback not registered", ErrInvalid)
 	}
-	var list []*TxCallback
+	var list []*C
 	found := false
 	for _, c := range *old {
 		if c == cb {
@@ -197,9 +185,9 @@ func RemoveTxCallback(port, q uint16, cb *TxCallback) error {
 		return fmt.Errorf("%w: callback not registered", ErrInvalid)
 	}
 	if len(list) == 0 {
-		d.txcb[q].Store(nil)
+		slot.Store(nil)
 	} else {
-		d.txcb[q].Store(&list)
+		slot.Store(&list)
 	}
 	return nil
 }
