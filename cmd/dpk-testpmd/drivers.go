@@ -6,5 +6,6 @@ import (
 	_ "dpk/drivers/net/null"
 	_ "dpk/drivers/net/pcap"
 	_ "dpk/drivers/net/ring"
+	_ "dpk/drivers/net/tap"
 	_ "dpk/telemetry"
 )
