@@ -18,6 +18,7 @@ import (
 	"dpk/internal/sys"
 
 	_ "dpk/drivers/net/afpacket"
+	_ "dpk/drivers/net/afxdp"
 	_ "dpk/drivers/net/ring"
 	_ "dpk/drivers/net/tap"
 
