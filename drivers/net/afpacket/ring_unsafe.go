@@ -81,12 +81,6 @@ func sendmmsg(fd int, msgs []unix.Mmsghdr) (int, unix.Errno) {
 	return int(n), 0
 }
 
-// setIov points iov at b (which must stay valid until the send returns).
-func setIov(iov *unix.Iovec, b []byte) {
-	iov.Base = unsafe.SliceData(b)
-	iov.SetLen(len(b))
-}
-
 // setMsgIov points a message at iovs.
 func setMsgIov(h *unix.Msghdr, iovs []unix.Iovec) {
 	h.Iov = unsafe.SliceData(iovs)

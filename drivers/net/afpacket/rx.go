@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"dpk/drivers/net/internal/vnet"
 	"dpk/eal"
 	"dpk/ethdev"
 	"dpk/mbuf"
@@ -228,7 +229,7 @@ func (q *rxQueue) receive(h *unix.Tpacket3Hdr) (*mbuf.Mbuf, uint32, frameStatus)
 		q.bad("frame at %d of block %d does not fit the block (tp_mac %d, tp_snaplen %d)", r.off, r.blk, h.Mac, h.Snaplen)
 		return nil, 0, frameDone
 	}
-	vh := decodeVnet(vb)
+	vh := vnet.Decode((*[vnet.Size]byte)(vb))
 
 	// A VLAN tag the kernel took out of the frame goes back in, unless the
 	// application asked for it stripped.
@@ -247,17 +248,17 @@ func (q *rxQueue) receive(h *unix.Tpacket3Hdr) (*mbuf.Mbuf, uint32, frameStatus)
 	}
 
 	var ol uint64
-	var g gsoFrame
+	var g vnet.GSO
 	fix, fixVal := -1, uint16(0) // a checksum field to write in the mbuf
 	lro := false
 	switch {
-	case vh.gsoType != unix.VIRTIO_NET_HDR_GSO_NONE:
+	case vh.IsGSO():
 		var ok bool
-		if g, ok = parseGSO(d, vh); !ok {
-			q.bad("GSO frame the driver cannot handle (gso_type %d, csum_start %d, csum_offset %d)", vh.gsoType, vh.csumStart, vh.csumOffset)
+		if g, ok = vnet.ParseGSO(d, vh); !ok {
+			q.bad("GSO frame the driver cannot handle (gso_type %d, csum_start %d, csum_offset %d)", vh.GSOType, vh.CsumStart, vh.CsumOffset)
 			return nil, 0, frameDone
 		}
-		if !q.lro || g.proto != protoTCP {
+		if !q.lro || g.Proto != vnet.ProtoTCP {
 			if !q.segment(d, &g, tag, h) {
 				return nil, 0, frameRetry
 			}
@@ -266,19 +267,19 @@ func (q *rxQueue) receive(h *unix.Tpacket3Hdr) (*mbuf.Mbuf, uint32, frameStatus)
 		}
 		count(&q.gsoFrames, 1)
 		lro = true
-		fix, fixVal = g.l2+g.l3+16, lroChecksum(d, &g)
-	case vh.flags&unix.VIRTIO_NET_HDR_F_NEEDS_CSUM != 0:
+		fix, fixVal = g.L2+g.L3+16, g.LROChecksum(d)
+	case vh.Flags&vnet.FlagNeedsCsum != 0:
 		// A partial checksum (the sender offloaded it): completed here, so
 		// that the packet is right wherever it goes. The ring is left as it
 		// is, so that a retry computes the same.
 		var ok bool
-		if fixVal, ok = partialCsum(d, vh.csumStart, vh.csumOffset); !ok {
-			q.bad("partial checksum outside the frame (csum_start %d, csum_offset %d, length %d)", vh.csumStart, vh.csumOffset, len(d))
+		if fixVal, ok = vnet.PartialCsum(d, vh.CsumStart, vh.CsumOffset); !ok {
+			q.bad("partial checksum outside the frame (csum_start %d, csum_offset %d, length %d)", vh.CsumStart, vh.CsumOffset, len(d))
 			return nil, 0, frameDone
 		}
-		fix = int(vh.csumStart) + int(vh.csumOffset)
+		fix = int(vh.CsumStart) + int(vh.CsumOffset)
 		ol = mbuf.FlagRxL4CksumGood
-	case vh.flags&unix.VIRTIO_NET_HDR_F_DATA_VALID != 0:
+	case vh.Flags&vnet.FlagDataValid != 0:
 		ol = mbuf.FlagRxL4CksumGood
 	}
 
@@ -301,7 +302,7 @@ func (q *rxQueue) receive(h *unix.Tpacket3Hdr) (*mbuf.Mbuf, uint32, frameStatus)
 	q.setRxFields(m, h, vlan)
 	m.OlFlags |= ol
 	if lro {
-		lroFlags(m, &g, shift)
+		g.LROFlags(m, shift)
 	}
 	return m, l, frameDone
 }
@@ -336,20 +337,20 @@ func writeAt(m *mbuf.Mbuf, off uint32, b0, b1 byte) {
 	}
 }
 
-// segment cuts the GSO frame d into packets of at most g.mss payload bytes
+// segment cuts the GSO frame d into packets of at most g.MSS payload bytes
 // each, with their headers and checksums complete, and leaves them in
 // pend. With tag, the VLAN tag is reinserted in every packet. It returns
 // false, having taken nothing, when the pool runs out.
-func (q *rxQueue) segment(d []byte, g *gsoFrame, tag []byte, h *unix.Tpacket3Hdr) bool {
-	hl := g.hdrLen()
+func (q *rxQueue) segment(d []byte, g *vnet.GSO, tag []byte, h *unix.Tpacket3Hdr) bool {
+	hl := g.HdrLen()
 	payload := d[hl:]
-	nseg := (len(payload) + g.mss - 1) / g.mss
+	nseg := (len(payload) + g.MSS - 1) / g.MSS
 	shift := 0
 	if tag != nil {
 		shift = 4
 	}
 	if nseg == 0 || nseg > len(q.pend) || hl+shift > maxHdrLen {
-		q.bad("GSO frame of %d bytes with MSS %d and %d bytes of headers: too many segments or headers too long", len(d), g.mss, hl)
+		q.bad("GSO frame of %d bytes with MSS %d and %d bytes of headers: too many segments or headers too long", len(d), g.MSS, hl)
 		return true
 	}
 	tmpl := q.tmpl[:hl+shift]
@@ -360,12 +361,12 @@ func (q *rxQueue) segment(d []byte, g *gsoFrame, tag []byte, h *unix.Tpacket3Hdr
 		copy(tmpl, d[:hl])
 	}
 	sg := *g
-	sg.l2 += shift
+	sg.L2 += shift
 	for i := 0; i < nseg; i++ {
-		chunk := payload[i*g.mss : min((i+1)*g.mss, len(payload))]
+		chunk := payload[i*g.MSS : min((i+1)*g.MSS, len(payload))]
 		hdr := q.hdr[:len(tmpl)]
 		copy(hdr, tmpl)
-		patchSegment(hdr, &sg, i, chunk, i == nseg-1)
+		sg.PatchSegment(hdr, i, chunk, i == nseg-1)
 		l := uint32(len(hdr) + len(chunk))
 		m := q.build(hdr, chunk, l)
 		if m == nil {

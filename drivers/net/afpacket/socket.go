@@ -6,6 +6,8 @@ import (
 	"net"
 	"os"
 
+	"dpk/drivers/net/internal/vnet"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -20,7 +22,7 @@ var (
 const (
 	// vnetHdrLen is sizeof(struct virtio_net_hdr), which PACKET_VNET_HDR
 	// puts before every frame in both directions.
-	vnetHdrLen = 10
+	vnetHdrLen = vnet.Size
 	// tpFtReqFillRxhash asks the kernel to store the packet's flow hash in
 	// tp_rxhash (TP_FT_REQ_FILL_RXHASH).
 	tpFtReqFillRxhash = 1

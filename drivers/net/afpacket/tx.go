@@ -4,10 +4,10 @@ import (
 	"encoding/binary"
 	"sync/atomic"
 
+	"dpk/drivers/net/internal/vnet"
 	"dpk/eal"
 	"dpk/ethdev"
 	"dpk/mbuf"
-	"dpk/pkt/checksum"
 
 	"golang.org/x/sys/unix"
 )
@@ -35,7 +35,7 @@ type txQueue struct {
 
 	msgs    [txBatch]unix.Mmsghdr
 	iovs    [txIovs]unix.Iovec
-	vnet    [txBatch][vnetHdrLen]byte
+	vnet    [txBatch][vnet.Size]byte
 	tags    [txBatch][16]byte // destination and source MAC, VLAN tag
 	idx     [txBatch]int      // the burst index of each message
 	lens    [txBatch]uint32   // the length of each message's packet on the wire
@@ -156,8 +156,8 @@ func (q *txQueue) encode(m *mbuf.Mbuf, k int, niov *int, scratchUsed *bool) encR
 		}
 		shift = 4
 	}
-	var vh vnetHdr
-	if !q.offload(m, &vh, shift) {
+	var vh vnet.Hdr
+	if !vnet.TxOffload(m, &vh, shift) {
 		return encBad
 	}
 	need := 1 + int(m.NbSegs())
@@ -180,9 +180,9 @@ func (q *txQueue) encode(m *mbuf.Mbuf, k int, niov *int, scratchUsed *bool) encR
 	if *niov+need > txIovs {
 		return encFull
 	}
-	vh.encode(q.vnet[k][:])
+	vh.Encode(&q.vnet[k])
 	iovs := q.iovs[*niov : *niov+need]
-	setIov(&iovs[0], q.vnet[k][:])
+	vnet.SetIov(&iovs[0], q.vnet[k][:])
 	i := 1
 	seg := m
 	data := seg.Data()
@@ -198,15 +198,15 @@ func (q *txQueue) encode(m *mbuf.Mbuf, k int, niov *int, scratchUsed *bool) encR
 		copy(t[:12], data[:12])
 		binary.BigEndian.PutUint16(t[12:], 0x8100)
 		binary.BigEndian.PutUint16(t[14:], m.VlanTCI)
-		setIov(&iovs[i], t[:])
+		vnet.SetIov(&iovs[i], t[:])
 		data = data[12:]
 		i++
 	}
-	setIov(&iovs[i], data)
+	vnet.SetIov(&iovs[i], data)
 	i++
 	if !gather {
 		for seg = seg.Next(); seg != nil; seg = seg.Next() {
-			setIov(&iovs[i], seg.Data())
+			vnet.SetIov(&iovs[i], seg.Data())
 			i++
 		}
 	}
@@ -214,74 +214,9 @@ func (q *txQueue) encode(m *mbuf.Mbuf, k int, niov *int, scratchUsed *bool) encR
 	*h = unix.Msghdr{}
 	setMsgIov(h, iovs[:i])
 	q.lens[k] = m.PktLen() + uint32(shift)
-	q.tso[k] = vh.gsoType != unix.VIRTIO_NET_HDR_GSO_NONE
+	q.tso[k] = vh.IsGSO()
 	*niov += i
 	return encOK
-}
-
-// offload turns m's TX offload requests into a virtio_net_hdr, fixing the
-// headers as the kernel wants them. It reports false for a request it
-// cannot carry out (headers outside the first segment, lengths missing,
-// SCTP checksum).
-func (q *txQueue) offload(m *mbuf.Mbuf, vh *vnetHdr, shift int) bool {
-	ol := m.OlFlags
-	l4req := ol & mbuf.FlagTxUDPCksum // the two-bit L4 checksum field
-	tso := ol&mbuf.FlagTxTCPSeg != 0
-	if !tso && l4req == 0 && ol&mbuf.FlagTxIPCksum == 0 {
-		return true
-	}
-	l2, l3, l4 := int(m.L2Len()), int(m.L3Len()), int(m.L4Len())
-	d := m.Data()
-	if l2 == 0 || l3 < 20 || l2+l3 > len(d) {
-		return false
-	}
-	ip := d[l2 : l2+l3]
-	ipv6 := ol&mbuf.FlagTxIPv6 != 0 || ol&mbuf.FlagTxIPv4 == 0 && ip[0]>>4 == 6
-	start := uint16(l2 + l3 + shift)
-	switch {
-	case tso:
-		if l4 < 20 || l2+l3+l4 > len(d) || m.TSOSegsz() == 0 {
-			return false
-		}
-		// The kernel's GSO wants the IP length of the whole packet (the
-		// receiving stack cuts the packet to it) and the pseudo-header sum
-		// with the L4 length in the TCP checksum field (DPDK's has none).
-		l4len := int(m.PktLen()) - l2 - l3
-		if ipv6 {
-			binary.BigEndian.PutUint16(ip[4:], uint16(l3-40+l4len))
-		} else {
-			binary.BigEndian.PutUint16(ip[2:], uint16(l3+l4len))
-			ol |= mbuf.FlagTxIPCksum
-		}
-		tcp := d[l2+l3:]
-		binary.BigEndian.PutUint16(tcp[16:], checksum.Fold(pseudo(d, l2, ipv6, protoTCP, l4len)))
-		vh.flags = unix.VIRTIO_NET_HDR_F_NEEDS_CSUM
-		vh.gsoType = unix.VIRTIO_NET_HDR_GSO_TCPV4
-		if ipv6 {
-			vh.gsoType = unix.VIRTIO_NET_HDR_GSO_TCPV6
-		}
-		if tcp[13]&tcpCWR != 0 {
-			vh.gsoType |= unix.VIRTIO_NET_HDR_GSO_ECN
-		}
-		vh.gsoSize = uint16(m.TSOSegsz())
-		vh.csumStart, vh.csumOffset = start, 16
-		vh.hdrLen = start + uint16(l4)
-	case l4req == mbuf.FlagTxTCPCksum:
-		vh.flags = unix.VIRTIO_NET_HDR_F_NEEDS_CSUM
-		vh.csumStart, vh.csumOffset = start, 16
-		vh.hdrLen = start + 18
-	case l4req == mbuf.FlagTxUDPCksum:
-		vh.flags = unix.VIRTIO_NET_HDR_F_NEEDS_CSUM
-		vh.csumStart, vh.csumOffset = start, 6
-		vh.hdrLen = start + 8
-	case l4req != 0:
-		return false // SCTP: not offered
-	}
-	if ol&mbuf.FlagTxIPCksum != 0 && !ipv6 {
-		binary.BigEndian.PutUint16(ip[10:], 0)
-		binary.BigEndian.PutUint16(ip[10:], checksum.IPv4Header(ip))
-	}
-	return true
 }
 
 // freeBulk frees sent or dropped mbufs: through the caches of the lcore

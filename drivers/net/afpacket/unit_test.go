@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"dpk/drivers/net/internal/vnet"
 	"dpk/eal"
 	"dpk/ethdev"
 	"dpk/internal/testutil"
@@ -101,15 +102,6 @@ func TestSockError(t *testing.T) {
 	}
 }
 
-func TestVnetHdr(t *testing.T) {
-	h := vnetHdr{flags: 1, gsoType: 4, hdrLen: 74, gsoSize: 1428, csumStart: 54, csumOffset: 16}
-	var b [vnetHdrLen]byte
-	h.encode(b[:])
-	if decodeVnet(b[:]) != h {
-		t.Errorf("round trip %+v -> %x -> %+v", h, b, decodeVnet(b[:]))
-	}
-}
-
 func TestLinkMessage(t *testing.T) {
 	msg := make([]byte, unix.SizeofIfInfomsg)
 	binary.NativeEndian.PutUint32(msg[4:], 7)
@@ -137,7 +129,7 @@ var (
 // tcpGSOFrame builds a TCP GSO frame (as the kernel hands it over: the
 // checksum field holds the pseudo-header sum with the whole L4 length) and
 // its virtio_net_hdr.
-func tcpGSOFrame(v6 bool, payload []byte, mss int) ([]byte, vnetHdr) {
+func tcpGSOFrame(v6 bool, payload []byte, mss int) ([]byte, vnet.Hdr) {
 	var b []byte
 	var l3 int
 	if v6 {
@@ -151,18 +143,18 @@ func tcpGSOFrame(v6 bool, payload []byte, mss int) ([]byte, vnetHdr) {
 	ip := b[14:]
 	l4len := 20 + len(payload)
 	if v6 {
-		binary.BigEndian.PutUint16(b[12:], etherTypeIPv6)
+		binary.BigEndian.PutUint16(b[12:], vnet.EtherTypeIPv6)
 		ip[0] = 0x60
 		binary.BigEndian.PutUint16(ip[4:], uint16(l4len))
-		ip[6], ip[7] = protoTCP, 64
+		ip[6], ip[7] = vnet.ProtoTCP, 64
 		ip[8], ip[23] = 0xfd, 1
 		ip[24], ip[39] = 0xfd, 2
 	} else {
-		binary.BigEndian.PutUint16(b[12:], etherTypeIPv4)
+		binary.BigEndian.PutUint16(b[12:], vnet.EtherTypeIPv4)
 		ip[0] = 0x45
 		binary.BigEndian.PutUint16(ip[2:], uint16(20+l4len))
 		binary.BigEndian.PutUint16(ip[4:], 0x1234)
-		ip[8], ip[9] = 64, protoTCP
+		ip[8], ip[9] = 64, vnet.ProtoTCP
 		copy(ip[12:], []byte{10, 0, 0, 1, 10, 0, 0, 2})
 		binary.BigEndian.PutUint16(ip[10:], checksum.IPv4Header(ip[:20]))
 	}
@@ -171,13 +163,13 @@ func tcpGSOFrame(v6 bool, payload []byte, mss int) ([]byte, vnetHdr) {
 	binary.BigEndian.PutUint16(tcp[2:], 40000)
 	binary.BigEndian.PutUint32(tcp[4:], 0xfffff000) // wraps during the frame
 	tcp[12] = 5 << 4
-	tcp[13] = tcpPSH | tcpFIN | 0x10 | tcpCWR
+	tcp[13] = vnet.TCPPSH | vnet.TCPFIN | 0x10 | vnet.TCPCWR
 	copy(tcp[20:], payload)
-	binary.BigEndian.PutUint16(tcp[16:], checksum.Fold(pseudo(b, 14, v6, protoTCP, l4len)))
-	h := vnetHdr{flags: unix.VIRTIO_NET_HDR_F_NEEDS_CSUM, gsoType: unix.VIRTIO_NET_HDR_GSO_TCPV4,
-		hdrLen: uint16(14 + l3 + 20), gsoSize: uint16(mss), csumStart: uint16(14 + l3), csumOffset: 16}
+	binary.BigEndian.PutUint16(tcp[16:], checksum.Fold(vnet.Pseudo(b, 14, v6, vnet.ProtoTCP, l4len)))
+	h := vnet.Hdr{Flags: vnet.FlagNeedsCsum, GSOType: vnet.GSOTCPv4,
+		HdrLen: uint16(14 + l3 + 20), GSOSize: uint16(mss), CsumStart: uint16(14 + l3), CsumOffset: 16}
 	if v6 {
-		h.gsoType = unix.VIRTIO_NET_HDR_GSO_TCPV6
+		h.GSOType = vnet.GSOTCPv6
 	}
 	return b, h
 }
@@ -217,9 +209,9 @@ func TestSegment(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			const mss = 1448
 			d, vh := tcpGSOFrame(c.v6, payload, mss)
-			g, ok := parseGSO(d, vh)
+			g, ok := vnet.ParseGSO(d, vh)
 			if !ok {
-				t.Fatal("parseGSO refused the frame")
+				t.Fatal("ParseGSO refused the frame")
 			}
 			var tag []byte
 			shift := 0
@@ -263,7 +255,7 @@ func TestSegment(t *testing.T) {
 					t.Errorf("segment %d: seq %#x", i, seq)
 				}
 				last := i == n-1
-				if fl := tcp[13]; (fl&(tcpFIN|tcpPSH) != 0) != last || (fl&tcpCWR != 0) != (i == 0) {
+				if fl := tcp[13]; (fl&(vnet.TCPFIN|vnet.TCPPSH) != 0) != last || (fl&vnet.TCPCWR != 0) != (i == 0) {
 					t.Errorf("segment %d: flags %#x", i, fl)
 				}
 				if m.OlFlags&mbuf.FlagRxL4CksumGood == 0 || m.Port != 3 {
@@ -278,77 +270,5 @@ func TestSegment(t *testing.T) {
 			clear(q.pend)
 			q.npd = 0
 		})
-	}
-}
-
-// TestPartialCsum completes a UDP checksum the way a sender with checksum
-// offload leaves it (the pseudo-header sum in the field).
-func TestPartialCsum(t *testing.T) {
-	f := udpFrame(macB, macA, net.IPv4(10, 0, 0, 1), net.IPv4(10, 0, 0, 2), 1234, 5678, []byte("partial checksum, completed in software"))
-	want := binary.BigEndian.Uint16(f[40:])
-	binary.BigEndian.PutUint16(f[40:], checksum.Fold(pseudo(f, 14, false, protoUDP, len(f)-34)))
-	c, ok := partialCsum(f, 34, 6)
-	if !ok || c != want {
-		t.Errorf("partialCsum %#x, %v; want %#x", c, ok, want)
-	}
-	if _, ok := partialCsum(f, 34, uint16(len(f))); ok {
-		t.Error("field outside the frame accepted")
-	}
-}
-
-// TestTxOffload turns TX offload requests into virtio_net_hdrs: TSO (with
-// the IP length and TCP pseudo-header the kernel wants), L4 checksums, and
-// refusals.
-func TestTxOffload(t *testing.T) {
-	testutil.InitEAL(t, "--in-memory")
-	mp := newPool(t, "afp_txo", 1023)
-	q := newTxQueue("t", 0)
-	payload := make([]byte, 3000)
-	d, _ := tcpGSOFrame(false, payload, 1448)
-	binary.BigEndian.PutUint16(d[14+2:], 1500)                                                 // a per-segment length, as some apps leave it
-	binary.BigEndian.PutUint16(d[14+20+16:], checksum.Fold(pseudo(d, 14, false, protoTCP, 0))) // DPDK's TSO pseudo-header
-	m, err := mbuf.Alloc(mp, eal.LcoreIDAny)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Free(eal.LcoreIDAny)
-	m.SetLen(uint16(len(d)))
-	copy(m.Data(), d)
-	m.OlFlags = mbuf.FlagTxTCPSeg | mbuf.FlagTxIPv4 | mbuf.FlagTxIPCksum | mbuf.FlagTxTCPCksum
-	m.SetTxOffload(14, 20, 20, 1448, 0, 0)
-	var vh vnetHdr
-	if !q.offload(m, &vh, 0) {
-		t.Fatal("TSO refused")
-	}
-	want := vnetHdr{flags: 1, gsoType: unix.VIRTIO_NET_HDR_GSO_TCPV4 | unix.VIRTIO_NET_HDR_GSO_ECN, hdrLen: 54, gsoSize: 1448, csumStart: 34, csumOffset: 16}
-	if vh != want {
-		t.Errorf("TSO header %+v, want %+v", vh, want)
-	}
-	b := m.Data()
-	if binary.BigEndian.Uint16(b[16:]) != uint16(len(b)-14) || !checksum.VerifyIPv4Header(b[14:34]) {
-		t.Errorf("IPv4 header not fixed: % x", b[14:34])
-	}
-	if got, want := binary.BigEndian.Uint16(b[50:]), checksum.Fold(pseudo(b, 14, false, protoTCP, len(b)-34)); got != want {
-		t.Errorf("TCP pseudo-header sum %#x, want %#x (with the L4 length)", got, want)
-	}
-	// UDP checksum offload with a VLAN tag inserted: csum_start moves by 4.
-	m.OlFlags = mbuf.FlagTxUDPCksum | mbuf.FlagTxIPv4
-	vh = vnetHdr{}
-	if !q.offload(m, &vh, 4) || vh.csumStart != 38 || vh.csumOffset != 6 || vh.gsoType != 0 {
-		t.Errorf("UDP checksum header %+v", vh)
-	}
-	m.OlFlags = mbuf.FlagTxSCTPCksum | mbuf.FlagTxIPv4
-	if q.offload(m, &vh, 0) {
-		t.Error("SCTP checksum offload accepted")
-	}
-	m.OlFlags = mbuf.FlagTxTCPCksum
-	m.SetTxOffload(0, 0, 0, 0, 0, 0)
-	if q.offload(m, &vh, 0) {
-		t.Error("checksum offload without l2/l3 lengths accepted")
-	}
-	m.OlFlags = 0
-	vh = vnetHdr{}
-	if !q.offload(m, &vh, 0) || vh != (vnetHdr{}) {
-		t.Errorf("no offload: %+v", vh)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"dpk/drivers/net/internal/vnet"
 	"dpk/ethdev"
 )
 
@@ -50,25 +51,25 @@ func FuzzClassifyRx(f *testing.F) {
 	f.Add([]byte{1, 4, 74, 0, 0xa8, 5, 54, 0, 16, 0}, fr, len(fr), true)
 	f.Add([]byte{0xff, 0x85, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, []byte{}, 0, true)
 	f.Fuzz(func(t *testing.T, hdr, first []byte, pktLen int, lro bool) {
-		if len(hdr) < vnetHdrLen {
+		if len(hdr) < vnet.Size {
 			return
 		}
 		pktLen = max(pktLen, len(first))
-		h := decodeVnet(hdr)
+		h := vnet.Decode((*[vnet.Size]byte)(hdr[:vnet.Size]))
 		act, g := classifyRx(h, first, pktLen, lro)
 		switch act {
 		case rxCsum:
-			if f := int(h.csumStart) + int(h.csumOffset); f+2 > len(first) {
+			if f := int(h.CsumStart) + int(h.CsumOffset); f+2 > len(first) {
 				t.Errorf("checksum field at %d outside the first %d bytes", f, len(first))
 			}
 		case rxLRO:
 			if !lro {
 				t.Error("LRO frame on a port without LRO")
 			}
-			if g.l2+g.l3+g.l4 > len(first) || g.l2+g.l3+18 > len(first) || g.l3 < 20 || g.l4 < 20 || g.mss == 0 {
+			if g.L2+g.L3+g.L4 > len(first) || g.L2+g.L3+18 > len(first) || g.L3 < 20 || g.L4 < 20 || g.MSS == 0 || g.Proto != vnet.ProtoTCP {
 				t.Errorf("LRO frame with headers %+v in %d bytes", g, len(first))
 			}
-			pseudo(first, g.l2, g.ipv6, 0) // must stay inside first
+			g.LROChecksum(first) // must stay inside first
 		}
 	})
 }

@@ -26,10 +26,3 @@ func writev(fd int, iovs []unix.Iovec) (int, unix.Errno) {
 	}
 	return int(n), 0
 }
-
-// setIov points iov at b, which must stay valid until the system call
-// that uses iov returns.
-func setIov(iov *unix.Iovec, b []byte) {
-	iov.Base = unsafe.SliceData(b)
-	iov.SetLen(len(b))
-}

@@ -1,9 +1,11 @@
 package tap
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sync/atomic"
 
+	"dpk/drivers/net/internal/vnet"
 	"dpk/eal"
 	"dpk/ethdev"
 	"dpk/mbuf"
@@ -40,7 +42,7 @@ type rxQueue struct {
 	stash   []*mbuf.Mbuf // fresh mbufs; the top ones are the next frame's buffers
 	nstash  int
 	iovs    []unix.Iovec // the virtio_net_hdr, then maxSegs buffers
-	hdr     [vnetHdrLen]byte
+	hdr     [vnet.Size]byte
 	removed *atomic.Bool // the port's: set when the interface is gone
 
 	stats     ethdev.QueueStats
@@ -80,7 +82,7 @@ func (q *rxQueue) attach(fd int, maxLen uint32, lro bool) {
 
 // drain reads and drops every frame waiting on fd.
 func drain(fd int) {
-	buf := make([]byte, maxGSOFrame+vnetHdrLen)
+	buf := make([]byte, maxGSOFrame+vnet.Size)
 	for i := 0; i < 1<<16; i++ {
 		if _, err := unix.Read(fd, buf); err != nil && err != unix.EINTR {
 			return
@@ -136,12 +138,12 @@ func (q *rxQueue) RxBurst(pkts []*mbuf.Mbuf) int {
 		}
 		// The header, then the top of the stash: the first buffer after its
 		// headroom, the others whole.
-		setIov(&q.iovs[0], q.hdr[:])
+		vnet.SetIov(&q.iovs[0], q.hdr[:])
 		top := q.nstash - 1
 		m := q.stash[top]
-		setIov(&q.iovs[1], m.Buf()[mbuf.DefaultHeadroom:mbuf.DefaultHeadroom+q.first])
+		vnet.SetIov(&q.iovs[1], m.Buf()[mbuf.DefaultHeadroom:mbuf.DefaultHeadroom+q.first])
 		for k := 1; k < q.maxSegs; k++ {
-			setIov(&q.iovs[k+1], q.stash[top-k].Buf()[:q.segRoom])
+			vnet.SetIov(&q.iovs[k+1], q.stash[top-k].Buf()[:q.segRoom])
 		}
 		r, e := readv(q.fd, q.iovs)
 		if e != 0 {
@@ -153,7 +155,7 @@ func (q *rxQueue) RxBurst(pkts []*mbuf.Mbuf) int {
 			}
 			break
 		}
-		l := r - vnetHdrLen
+		l := r - vnet.Size
 		if l < 14 {
 			q.bad("runt frame of %d bytes", l)
 			errs++
@@ -212,21 +214,23 @@ func (q *rxQueue) take(l uint32) *mbuf.Mbuf {
 
 // offload applies the frame's virtio_net_hdr to m; false: drop it.
 func (q *rxQueue) offload(m *mbuf.Mbuf) bool {
-	h := decodeVnet(q.hdr[:])
+	h := vnet.Decode(&q.hdr)
 	act, g := classifyRx(h, m.Data(), int(m.PktLen()), q.lro)
 	switch act {
 	case rxBad:
 		q.bad("frame the driver cannot take (flags %#x, gso_type %d, csum_start %d, csum_offset %d, length %d)",
-			h.flags, h.gsoType, h.csumStart, h.csumOffset, m.PktLen())
+			h.Flags, h.GSOType, h.CsumStart, h.CsumOffset, m.PktLen())
 		return false
 	case rxCsum:
-		completeCsum(m, h.csumStart, h.csumOffset)
+		vnet.CompleteCsum(m, h.CsumStart, h.CsumOffset)
 		m.OlFlags |= mbuf.FlagRxL4CksumGood
 		count(&q.csumDone, 1)
 	case rxValid:
 		m.OlFlags |= mbuf.FlagRxL4CksumGood
 	case rxLRO:
-		lroFlags(m, &g)
+		d := m.Data()
+		binary.BigEndian.PutUint16(d[g.L2+g.L3+16:], g.LROChecksum(d))
+		g.LROFlags(m, 0)
 		count(&q.lroFrames, 1)
 	}
 	return true

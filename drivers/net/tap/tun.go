@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 
+	"dpk/drivers/net/internal/vnet"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -22,7 +24,7 @@ const (
 	tunDevice = "/dev/net/tun"
 	// vnetHdrLen is sizeof(struct virtio_net_hdr), set with
 	// TUNSETVNETHDRSZ: every frame read or written starts with one.
-	vnetHdrLen = 10
+	vnetHdrLen = vnet.Size
 	// tunFlags makes a multi-queue TAP interface without the packet
 	// information prefix, with a virtio_net_hdr on every frame.
 	tunFlags = unix.IFF_TAP | unix.IFF_NO_PI | unix.IFF_MULTI_QUEUE | unix.IFF_VNET_HDR

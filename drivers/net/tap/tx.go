@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"sync/atomic"
 
+	"dpk/drivers/net/internal/vnet"
 	"dpk/eal"
 	"dpk/ethdev"
 	"dpk/mbuf"
@@ -28,7 +29,7 @@ type txQueue struct {
 	name    string
 	queue   int
 	iovs    [txMaxIovs + 3]unix.Iovec
-	vnet    [vnetHdrLen]byte
+	vnet    [vnet.Size]byte
 	tag     [16]byte // destination and source MAC, VLAN tag
 	scratch []byte
 	free    mbuf.Freer
@@ -101,12 +102,12 @@ func (q *txQueue) send(m *mbuf.Mbuf) (int, bool, sendResult) {
 		}
 		shift = 4
 	}
-	var vh vnetHdr
-	if !txOffload(m, &vh, shift) {
+	var vh vnet.Hdr
+	if !vnet.TxOffload(m, &vh, shift) {
 		return 0, false, sendDropped
 	}
-	vh.encode(q.vnet[:])
-	setIov(&q.iovs[0], q.vnet[:])
+	vh.Encode(&q.vnet)
+	vnet.SetIov(&q.iovs[0], q.vnet[:])
 	i := 1
 	data := m.Data()
 	gather := m.NbSegs() > txMaxIovs
@@ -125,22 +126,22 @@ func (q *txQueue) send(m *mbuf.Mbuf) (int, bool, sendResult) {
 		copy(q.tag[:12], data[:12])
 		binary.BigEndian.PutUint16(q.tag[12:], 0x8100)
 		binary.BigEndian.PutUint16(q.tag[14:], m.VlanTCI)
-		setIov(&q.iovs[i], q.tag[:])
+		vnet.SetIov(&q.iovs[i], q.tag[:])
 		data = data[12:]
 		i++
 	}
-	setIov(&q.iovs[i], data)
+	vnet.SetIov(&q.iovs[i], data)
 	i++
 	if !gather {
 		for seg := m.Next(); seg != nil; seg = seg.Next() {
-			setIov(&q.iovs[i], seg.Data())
+			vnet.SetIov(&q.iovs[i], seg.Data())
 			i++
 		}
 	}
 	_, e := writev(q.fd, q.iovs[:i])
 	switch e {
 	case 0:
-		return int(m.PktLen()) + shift, vh.gsoType != unix.VIRTIO_NET_HDR_GSO_NONE, sendOK
+		return int(m.PktLen()) + shift, vh.IsGSO(), sendOK
 	case unix.EAGAIN, unix.ENOBUFS, unix.EINTR:
 		return 0, false, sendBlocked
 	case unix.EBADFD:

@@ -6,10 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"dpk/eal"
+	"dpk/drivers/net/internal/vnet"
 	"dpk/ethdev"
-	"dpk/internal/testutil"
-	"dpk/mbuf"
 	"dpk/pkt/checksum"
 
 	"golang.org/x/sys/unix"
@@ -64,22 +62,13 @@ func TestDevargs(t *testing.T) {
 	}
 }
 
-func TestVnetHdr(t *testing.T) {
-	h := vnetHdr{flags: 1, gsoType: 4, hdrLen: 74, gsoSize: 1428, csumStart: 54, csumOffset: 16}
-	var b [vnetHdrLen]byte
-	h.encode(b[:])
-	if decodeVnet(b[:]) != h {
-		t.Errorf("round trip %+v -> %x -> %+v", h, b, decodeVnet(b[:]))
-	}
-}
-
 // tcpFrame builds an Ethernet/IPv4/TCP frame with payload n bytes long;
 // the TCP checksum field holds the pseudo-header sum (a partial checksum).
 func tcpFrame(n int) []byte {
 	b := make([]byte, 14+20+20+n)
-	binary.BigEndian.PutUint16(b[12:], etherTypeIPv4)
+	binary.BigEndian.PutUint16(b[12:], vnet.EtherTypeIPv4)
 	ip := b[14:34]
-	ip[0], ip[8], ip[9] = 0x45, 64, protoTCP
+	ip[0], ip[8], ip[9] = 0x45, 64, vnet.ProtoTCP
 	binary.BigEndian.PutUint16(ip[2:], uint16(40+n))
 	copy(ip[12:], []byte{10, 0, 0, 1, 10, 0, 0, 2})
 	binary.BigEndian.PutUint16(ip[10:], checksum.IPv4Header(ip))
@@ -88,135 +77,40 @@ func tcpFrame(n int) []byte {
 	for i := 20; i < len(tcp); i++ {
 		tcp[i] = byte(i * 7)
 	}
-	binary.BigEndian.PutUint16(tcp[16:], checksum.Fold(checksum.PseudoHeaderIPv4([4]byte(ip[12:16]), [4]byte(ip[16:20]), protoTCP, uint16(len(tcp)))))
+	binary.BigEndian.PutUint16(tcp[16:], checksum.Fold(checksum.PseudoHeaderIPv4([4]byte(ip[12:16]), [4]byte(ip[16:20]), vnet.ProtoTCP, uint16(len(tcp)))))
 	return b
 }
 
 func TestClassifyRx(t *testing.T) {
 	f := tcpFrame(3000)
-	gso := vnetHdr{flags: unix.VIRTIO_NET_HDR_F_NEEDS_CSUM, gsoType: unix.VIRTIO_NET_HDR_GSO_TCPV4, hdrLen: 54, gsoSize: 1448, csumStart: 34, csumOffset: 16}
-	csum := vnetHdr{flags: unix.VIRTIO_NET_HDR_F_NEEDS_CSUM, csumStart: 34, csumOffset: 16}
+	gso := vnet.Hdr{Flags: vnet.FlagNeedsCsum, GSOType: vnet.GSOTCPv4, HdrLen: 54, GSOSize: 1448, CsumStart: 34, CsumOffset: 16}
+	csum := vnet.Hdr{Flags: vnet.FlagNeedsCsum, CsumStart: 34, CsumOffset: 16}
 	for _, c := range []struct {
 		name  string
-		h     vnetHdr
+		h     vnet.Hdr
 		first int
 		lro   bool
 		want  rxAction
 	}{
-		{"plain", vnetHdr{}, len(f), false, rxPlain},
-		{"valid", vnetHdr{flags: unix.VIRTIO_NET_HDR_F_DATA_VALID}, len(f), false, rxValid},
+		{"plain", vnet.Hdr{}, len(f), false, rxPlain},
+		{"valid", vnet.Hdr{Flags: vnet.FlagDataValid}, len(f), false, rxValid},
 		{"partial", csum, len(f), false, rxCsum},
 		{"partial field outside first segment", csum, 40, false, rxBad},
-		{"partial field past the end", vnetHdr{flags: unix.VIRTIO_NET_HDR_F_NEEDS_CSUM, csumStart: 3040, csumOffset: 16}, len(f), false, rxBad},
+		{"partial field past the end", vnet.Hdr{Flags: vnet.FlagNeedsCsum, CsumStart: 3040, CsumOffset: 16}, len(f), false, rxBad},
 		{"gso without lro", gso, len(f), false, rxBad},
 		{"gso with lro", gso, len(f), true, rxLRO},
 		{"gso headers cut", gso, 40, true, rxBad},
-		{"gso udp", vnetHdr{flags: 1, gsoType: unix.VIRTIO_NET_HDR_GSO_UDP_L4, gsoSize: 1000, csumStart: 34, csumOffset: 6}, len(f), true, rxBad},
-		{"gso v6 on a v4 frame", vnetHdr{flags: 1, gsoType: unix.VIRTIO_NET_HDR_GSO_TCPV6, gsoSize: 1000, csumStart: 34, csumOffset: 16}, len(f), true, rxBad},
-		{"gso without needs_csum", vnetHdr{gsoType: unix.VIRTIO_NET_HDR_GSO_TCPV4, gsoSize: 1000, csumStart: 34, csumOffset: 16}, len(f), true, rxBad},
+		{"gso udp", vnet.Hdr{Flags: 1, GSOType: vnet.GSOUDPL4, GSOSize: 1000, CsumStart: 34, CsumOffset: 6}, len(f), true, rxBad},
+		{"gso v6 on a v4 frame", vnet.Hdr{Flags: 1, GSOType: vnet.GSOTCPv6, GSOSize: 1000, CsumStart: 34, CsumOffset: 16}, len(f), true, rxBad},
+		{"gso without needs_csum", vnet.Hdr{GSOType: vnet.GSOTCPv4, GSOSize: 1000, CsumStart: 34, CsumOffset: 16}, len(f), true, rxBad},
 	} {
 		got, g := classifyRx(c.h, f[:c.first], len(f), c.lro)
 		if got != c.want {
 			t.Errorf("%s: %d, want %d", c.name, got, c.want)
 		}
-		if got == rxLRO && (g.l2 != 14 || g.l3 != 20 || g.l4 != 20 || g.mss != 1448 || g.ipv6) {
+		if got == rxLRO && (g.L2 != 14 || g.L3 != 20 || g.L4 != 20 || g.MSS != 1448 || g.IPv6 || g.Proto != vnet.ProtoTCP) {
 			t.Errorf("%s: headers %+v", c.name, g)
 		}
-	}
-}
-
-// TestCompleteCsum completes partial checksums of frames in chains cut at
-// odd and even places and checks them against a checksum of the whole.
-func TestCompleteCsum(t *testing.T) {
-	testutil.InitEAL(t, "--in-memory")
-	mp := newPool(t, "tap_csum", 1023)
-	for _, cuts := range [][]int{nil, {100}, {53}, {52, 7}, {101, 999}, {55, 1}, {700, 701}} {
-		f := tcpFrame(1500)
-		want := checksum.UDPTCPIPv4(f[14:34], func() []byte { c := append([]byte(nil), f[34:]...); c[16], c[17] = 0, 0; return c }())
-		var segs []*mbuf.Mbuf
-		rest := f
-		for _, n := range append(cuts, len(f)) {
-			n = min(n, len(rest))
-			m, err := mbuf.Alloc(mp, eal.LcoreIDAny)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m.SetLen(uint16(n))
-			copy(m.Data(), rest[:n])
-			rest = rest[n:]
-			segs = append(segs, m)
-		}
-		for i := len(segs) - 2; i >= 0; i-- {
-			if err := mbuf.Chain(segs[i], segs[i+1]); err != nil {
-				t.Fatal(err)
-			}
-		}
-		m := segs[0]
-		if int(m.PktLen()) != len(f) {
-			t.Fatalf("chain of %d bytes", m.PktLen())
-		}
-		completeCsum(m, 34, 16)
-		if got := binary.BigEndian.Uint16(m.Data()[50:]); got != want {
-			t.Errorf("cuts %v: checksum %#04x, want %#04x", cuts, got, want)
-		}
-		m.Free(eal.LcoreIDAny)
-	}
-	if mp.AvailCount() != mp.Size() {
-		t.Errorf("%d of %d mbufs back", mp.AvailCount(), mp.Size())
-	}
-}
-
-func TestTxOffload(t *testing.T) {
-	testutil.InitEAL(t, "--in-memory")
-	mp := newPool(t, "tap_txoff", 1023)
-	f := tcpFrame(3000)
-	m, err := mbuf.Alloc(mp, eal.LcoreIDAny)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Free(eal.LcoreIDAny)
-	m.SetLen(uint16(len(f)))
-	copy(m.Data(), f)
-	d := m.Data()
-	binary.BigEndian.PutUint16(d[14+10:], 0xdead) // wrong IP checksum: TX_IP_CKSUM fixes it
-
-	var vh vnetHdr
-	m.OlFlags = mbuf.FlagTxIPv4 | mbuf.FlagTxIPCksum | mbuf.FlagTxTCPSeg | mbuf.FlagTxTCPCksum
-	m.SetTxOffload(14, 20, 20, 1448, 0, 0)
-	if !txOffload(m, &vh, 0) {
-		t.Fatal("TSO refused")
-	}
-	want := vnetHdr{flags: unix.VIRTIO_NET_HDR_F_NEEDS_CSUM, gsoType: unix.VIRTIO_NET_HDR_GSO_TCPV4, hdrLen: 54, gsoSize: 1448, csumStart: 34, csumOffset: 16}
-	if vh != want {
-		t.Errorf("TSO: %+v, want %+v", vh, want)
-	}
-	if !checksum.VerifyIPv4Header(d[14:34]) {
-		t.Error("IP header checksum not computed")
-	}
-
-	vh = vnetHdr{}
-	m.OlFlags = mbuf.FlagTxIPv4 | mbuf.FlagTxUDPCksum
-	if !txOffload(m, &vh, 4) || vh.csumStart != 38 || vh.csumOffset != 6 || vh.gsoType != 0 || vh.flags != unix.VIRTIO_NET_HDR_F_NEEDS_CSUM {
-		t.Errorf("UDP checksum behind a VLAN tag: %+v", vh)
-	}
-	for _, c := range []struct {
-		name string
-		fl   uint64
-		l2   uint32
-	}{
-		{"sctp", mbuf.FlagTxIPv4 | mbuf.FlagTxSCTPCksum, 14},
-		{"no lengths", mbuf.FlagTxIPv4 | mbuf.FlagTxTCPCksum, 0},
-	} {
-		m.OlFlags = c.fl
-		m.SetTxOffload(c.l2, 20, 20, 0, 0, 0)
-		if txOffload(m, &vh, 0) {
-			t.Errorf("%s: accepted", c.name)
-		}
-	}
-	m.OlFlags = 0
-	vh = vnetHdr{}
-	if !txOffload(m, &vh, 0) || vh != (vnetHdr{}) {
-		t.Errorf("no offload: %+v", vh)
 	}
 }
 
