@@ -9,6 +9,7 @@ import (
 
 	"dpk/eal"
 	"dpk/ethdev"
+	"dpk/internal/drivertest"
 	"dpk/internal/netns"
 	"dpk/mbuf"
 
@@ -22,10 +23,10 @@ func BenchmarkTxRx(b *testing.B) {
 	for _, size := range []int{64, 1500} {
 		b.Run(fmt.Sprintf("%dB", size), func(b *testing.B) {
 			v, x, y := newPair(b, ",framecnt=4096", ",framecnt=4096", false)
-			mp := newPool(b, "afp_bench", 8191)
+			mp := drivertest.NewPool(b, "afp_bench", 8191)
 			startPort(b, x, 1, mp, nil)
 			startPort(b, y, 1, mp, nil)
-			f := udpFrame(netns.Host.MAC(b, v.Peer), netns.Host.MAC(b, v.Name), net.IPv4(10, 97, 0, 1), net.IPv4(10, 97, 0, 2), 1, 9, make([]byte, size-42))
+			f := drivertest.UDPFrame(netns.Host.MAC(b, v.Peer), netns.Host.MAC(b, v.Name), net.IPv4(10, 97, 0, 1), net.IPv4(10, 97, 0, 2), 1, 9, make([]byte, size-42))
 			tx, rx := make([]*mbuf.Mbuf, 32), make([]*mbuf.Mbuf, 32)
 			var sent, got int
 			runtime.LockOSThread()
@@ -73,9 +74,9 @@ func BenchmarkTxMethod(b *testing.B) {
 	for _, size := range []int{64, 1500} {
 		b.Run(fmt.Sprintf("sendmmsg/%dB", size), func(b *testing.B) {
 			v, x, _ := newPair(b, "", "", false)
-			mp := newPool(b, "afp_bench", 8191)
+			mp := drivertest.NewPool(b, "afp_bench", 8191)
 			startPort(b, x, 1, mp, nil)
-			f := udpFrame(netns.Host.MAC(b, v.Peer), netns.Host.MAC(b, v.Name), net.IPv4(10, 97, 0, 1), net.IPv4(10, 97, 0, 2), 1, 9, make([]byte, size-42))
+			f := drivertest.UDPFrame(netns.Host.MAC(b, v.Peer), netns.Host.MAC(b, v.Name), net.IPv4(10, 97, 0, 1), net.IPv4(10, 97, 0, 2), 1, 9, make([]byte, size-42))
 			tx := make([]*mbuf.Mbuf, 32)
 			sent := 0
 			runtime.LockOSThread()
@@ -108,7 +109,7 @@ func BenchmarkTxMethod(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer r.close()
-			f := udpFrame(netns.Host.MAC(b, v.Peer), ifc.HardwareAddr, net.IPv4(10, 97, 0, 1), net.IPv4(10, 97, 0, 2), 1, 9, make([]byte, size-42))
+			f := drivertest.UDPFrame(netns.Host.MAC(b, v.Peer), ifc.HardwareAddr, net.IPv4(10, 97, 0, 1), net.IPv4(10, 97, 0, 2), 1, 9, make([]byte, size-42))
 			sent := 0
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()

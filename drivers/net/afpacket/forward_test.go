@@ -1,23 +1,16 @@
 package afpacket
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
-	"math/rand/v2"
 	"net"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"dpk/ethdev"
+	"dpk/internal/drivertest"
 	"dpk/internal/netns"
-	"dpk/pkt/checksum"
 
 	"golang.org/x/sys/unix"
 )
@@ -37,10 +30,10 @@ func TestForward(t *testing.T) {
 	checkPortInfo(t, tp)
 	tp.startForwarding(t, nil)
 
-	t.Run("ping", func(t *testing.T) { ping(t, tp.a, tp.ipB, 56, 3) })
-	t.Run("ping_1472_df", func(t *testing.T) { ping(t, tp.a, tp.ipB, 1472, 3, "-M", "do") })
-	t.Run("ping_4000_fragmented", func(t *testing.T) { ping(t, tp.a, tp.ipB, 4000, 3) })
-	t.Run("tcp_100MB", func(t *testing.T) { tcpTransfer(t, tp, 100_000_000) })
+	t.Run("ping", func(t *testing.T) { drivertest.Ping(t, tp.a, tp.ipB, 56, 3) })
+	t.Run("ping_1472_df", func(t *testing.T) { drivertest.Ping(t, tp.a, tp.ipB, 1472, 3, "-M", "do") })
+	t.Run("ping_4000_fragmented", func(t *testing.T) { drivertest.Ping(t, tp.a, tp.ipB, 4000, 3) })
+	t.Run("tcp_100MB", func(t *testing.T) { drivertest.TCPTransfer(t, tp.a, tp.b, tp.ipB, 5001, 100_000_000) })
 
 	tp.stopForwarding(t)
 	sa, sb := checkCounters(t, tp, false)
@@ -65,8 +58,8 @@ func TestForward(t *testing.T) {
 func TestForwardSegmented(t *testing.T) {
 	tp := newTopo(t, 1, ",qdisc_bypass=0,framecnt=8192", nil)
 	tp.startForwarding(t, nil)
-	t.Run("ping_4000_fragmented", func(t *testing.T) { ping(t, tp.a, tp.ipB, 4000, 2) })
-	t.Run("tcp_20MB", func(t *testing.T) { tcpTransfer(t, tp, 20_000_000) })
+	t.Run("ping_4000_fragmented", func(t *testing.T) { drivertest.Ping(t, tp.a, tp.ipB, 4000, 2) })
+	t.Run("tcp_20MB", func(t *testing.T) { drivertest.TCPTransfer(t, tp.a, tp.b, tp.ipB, 5001, 20_000_000) })
 	tp.stopForwarding(t)
 	checkCounters(t, tp, true)
 	segs, _ := ethdev.XstatByName(tp.pa, "rx_gso_segments")
@@ -187,121 +180,4 @@ func (tp *topo) fwdDropped() uint64 {
 		return 0
 	}
 	return tp.lastFwd.dropped.Load()
-}
-
-// ping pings dst from ns with the system's ping, or, where it is not
-// installed, with ICMP echo requests sent from Go inside ns.
-func ping(t *testing.T, ns *netns.NS, dst string, size, count int, extra ...string) {
-	t.Helper()
-	if _, err := exec.LookPath("ping"); err != nil {
-		t.Logf("ping is not installed (apt-get install iputils-ping): pinging from Go")
-		goPing(t, ns, dst, size, count)
-		return
-	}
-	args := append([]string{"-c", strconv.Itoa(count), "-i", "0.2", "-W", "5", "-s", strconv.Itoa(size)}, extra...)
-	out, err := ns.Output(30*time.Second, "ping", append(args, dst)...)
-	t.Logf("ip netns exec %s ping %s %s\n%s", ns, strings.Join(args, " "), dst, out)
-	if err != nil {
-		t.Fatalf("ping failed: %v", err)
-	}
-	if want := fmt.Sprintf("%d received", count); !strings.Contains(out, want) {
-		t.Fatalf("ping: want %q", want)
-	}
-}
-
-// goPing sends count ICMP echo requests of size payload bytes from ns to
-// dst and waits for every reply.
-func goPing(t *testing.T, ns *netns.NS, dst string, size, count int) {
-	t.Helper()
-	var c net.PacketConn
-	if err := ns.Do(func() (err error) { c, err = net.ListenPacket("ip4:icmp", "0.0.0.0"); return }); err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	addr := &net.IPAddr{IP: net.ParseIP(dst)}
-	id := uint16(os.Getpid())
-	buf := make([]byte, 70000)
-	for seq := 1; seq <= count; seq++ {
-		msg := make([]byte, 8+size)
-		msg[0] = 8
-		binary.BigEndian.PutUint16(msg[4:], id)
-		binary.BigEndian.PutUint16(msg[6:], uint16(seq))
-		for i := 8; i < len(msg); i++ {
-			msg[i] = byte(i)
-		}
-		binary.BigEndian.PutUint16(msg[2:], checksum.ICMPv4(msg))
-		start := time.Now()
-		if _, err := c.WriteTo(msg, addr); err != nil {
-			t.Fatal(err)
-		}
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		for {
-			n, _, err := c.ReadFrom(buf)
-			if err != nil {
-				t.Fatalf("echo %d: %v", seq, err)
-			}
-			r := buf[:n]
-			if n >= 8 && r[0] == 0 && binary.BigEndian.Uint16(r[4:]) == id && binary.BigEndian.Uint16(r[6:]) == uint16(seq) {
-				if n != len(msg) {
-					t.Fatalf("echo %d: reply of %d bytes, sent %d", seq, n, len(msg))
-				}
-				t.Logf("%d bytes from %s: icmp_seq=%d time=%v", n, dst, seq, time.Since(start))
-				break
-			}
-		}
-	}
-}
-
-// tcpTransfer sends size pseudo-random bytes from namespace A to a server
-// in B and checks the SHA-256 of what arrived.
-func tcpTransfer(t *testing.T, tp *topo, size int64) {
-	t.Helper()
-	var ln net.Listener
-	if err := tp.b.Do(func() (err error) { ln, err = net.Listen("tcp4", tp.ipB+":5001"); return }); err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	type result struct {
-		n   int64
-		sum [32]byte
-		err error
-	}
-	done := make(chan result, 1)
-	deadline := time.Now().Add(50 * time.Second)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			done <- result{err: err}
-			return
-		}
-		defer c.Close()
-		c.SetDeadline(deadline)
-		h := sha256.New()
-		n, err := io.Copy(h, c)
-		done <- result{n, [32]byte(h.Sum(nil)), err}
-	}()
-	var c net.Conn
-	if err := tp.a.Do(func() (err error) { c, err = net.DialTimeout("tcp4", tp.ipB+":5001", 5*time.Second); return }); err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(deadline)
-	h := sha256.New()
-	src := rand.NewChaCha8([32]byte{'d', 'p', 'k'})
-	start := time.Now()
-	if _, err := io.CopyN(io.MultiWriter(c, h), src, size); err != nil {
-		t.Fatalf("send: %v", err)
-	}
-	c.(*net.TCPConn).CloseWrite()
-	r := <-done
-	dur := time.Since(start)
-	sent := [32]byte(h.Sum(nil))
-	t.Logf("TCP %s:* -> %s:5001: sent %d bytes sha256 %x", tp.ipA, tp.ipB, size, sent)
-	t.Logf("TCP received %d bytes sha256 %x in %v (%.1f MB/s)", r.n, r.sum, dur.Round(time.Millisecond), float64(r.n)/dur.Seconds()/1e6)
-	if r.err != nil && !errors.Is(r.err, io.EOF) {
-		t.Fatalf("receive: %v", r.err)
-	}
-	if r.n != size || r.sum != sent {
-		t.Fatalf("received %d bytes, sha256 %x; sent %d bytes, sha256 %x", r.n, r.sum, size, sent)
-	}
 }

@@ -1,9 +1,7 @@
 package afpacket
 
 import (
-	"encoding/binary"
 	"fmt"
-	"net"
 	"os"
 	"sync/atomic"
 	"testing"
@@ -11,11 +9,11 @@ import (
 
 	"dpk/eal"
 	"dpk/ethdev"
+	"dpk/internal/drivertest"
 	"dpk/internal/netns"
 	"dpk/internal/testutil"
 	"dpk/mbuf"
 	"dpk/mempool"
-	"dpk/pkt/checksum"
 )
 
 // topo is the l2fwd test network: two namespaces, A (10.99.1.1) and B
@@ -67,9 +65,9 @@ func newTopo(t *testing.T, nq uint16, devargs string, conf *ethdev.Conf) *topo {
 	tp.b.Neigh(t, tp.vb.Peer, tp.ipA, tp.a.MAC(t, tp.va.Peer))
 
 	testutil.InitEAL(t, "--in-memory")
-	tp.pa = probePort(t, "net_af_packet0,iface="+tp.va.Name+devargs)
-	tp.pb = probePort(t, "net_af_packet1,iface="+tp.vb.Name+devargs)
-	tp.pool = newPool(t, "afp_pool", 16383)
+	tp.pa = drivertest.ProbePort(t, "net_af_packet0,iface="+tp.va.Name+devargs)
+	tp.pb = drivertest.ProbePort(t, "net_af_packet1,iface="+tp.vb.Name+devargs)
+	tp.pool = drivertest.NewPool(t, "afp_pool", 16383)
 	for _, p := range []uint16{tp.pa, tp.pb} {
 		startPort(t, p, nq, tp.pool, conf)
 	}
@@ -93,28 +91,6 @@ func needRoot(t testing.TB) {
 		t.Skip("needs root: the test creates network namespaces and veth pairs and opens AF_PACKET sockets")
 	}
 	testutil.SkipUnlessRoot(t)
-}
-
-func probePort(t testing.TB, devargs string) uint16 {
-	t.Helper()
-	if err := ethdev.Probe(devargs); err != nil {
-		t.Fatal(err)
-	}
-	d, _ := ethdev.ParseDevargs(devargs)
-	p, err := ethdev.PortByName(d.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func newPool(t testing.TB, name string, n uint32) *mempool.Mempool {
-	t.Helper()
-	mp, err := mbuf.PoolCreate(name, n, 256, 0, mbuf.DefaultBufSize, -1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return mp
 }
 
 func startPort(t testing.TB, port, nq uint16, mp *mempool.Mempool, conf *ethdev.Conf) {
@@ -233,50 +209,4 @@ func (f *forwarder) run(lc *eal.Lcore) error {
 		}
 	}
 	return nil
-}
-
-// udpFrame builds an Ethernet/IPv4/UDP frame with valid checksums.
-func udpFrame(dst, src net.HardwareAddr, sip, dip net.IP, sport, dport uint16, payload []byte) []byte {
-	b := make([]byte, 14+20+8+len(payload))
-	copy(b[0:], dst)
-	copy(b[6:], src)
-	binary.BigEndian.PutUint16(b[12:], 0x0800)
-	ip := b[14:34]
-	ip[0] = 0x45
-	binary.BigEndian.PutUint16(ip[2:], uint16(20+8+len(payload)))
-	ip[8], ip[9] = 64, 17
-	copy(ip[12:], sip.To4())
-	copy(ip[16:], dip.To4())
-	binary.BigEndian.PutUint16(ip[10:], checksum.IPv4Header(ip))
-	u := b[34:]
-	binary.BigEndian.PutUint16(u[0:], sport)
-	binary.BigEndian.PutUint16(u[2:], dport)
-	binary.BigEndian.PutUint16(u[4:], uint16(8+len(payload)))
-	copy(u[8:], payload)
-	binary.BigEndian.PutUint16(u[6:], checksum.UDPTCPIPv4(ip, u))
-	return b
-}
-
-// mbufsOf copies frames into fresh mbufs of mp.
-func mbufsOf(t testing.TB, mp *mempool.Mempool, out []*mbuf.Mbuf, frames ...[]byte) {
-	t.Helper()
-	if err := mbuf.AllocBulk(mp, out[:len(frames)], eal.LcoreIDAny); err != nil {
-		t.Fatal(err)
-	}
-	for i, f := range frames {
-		out[i].SetLen(uint16(len(f)))
-		copy(out[i].Data(), f)
-	}
-}
-
-// waitFor polls cond every 10 ms until it holds or d passes.
-func waitFor(d time.Duration, cond func() bool) bool {
-	end := time.Now().Add(d)
-	for time.Now().Before(end) {
-		if cond() {
-			return true
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return cond()
 }

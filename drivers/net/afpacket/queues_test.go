@@ -13,6 +13,7 @@ import (
 
 	"dpk/eal"
 	"dpk/ethdev"
+	"dpk/internal/drivertest"
 	"dpk/internal/netns"
 	"dpk/internal/testutil"
 	"dpk/mbuf"
@@ -117,8 +118,8 @@ func newPair(t testing.TB, xArgs, yArgs string, down bool) (v netns.Veth, x, y u
 	if !eal.Initialized() {
 		testutil.InitEAL(t, "--in-memory")
 	}
-	x = probePort(t, "net_af_packet_x,iface="+v.Name+xArgs)
-	y = probePort(t, "net_af_packet_y,iface="+v.Peer+yArgs)
+	x = drivertest.ProbePort(t, "net_af_packet_x,iface="+v.Name+xArgs)
+	y = drivertest.ProbePort(t, "net_af_packet_y,iface="+v.Peer+yArgs)
 	t.Cleanup(func() {
 		ethdev.Close(x)
 		ethdev.Close(y)
@@ -132,7 +133,7 @@ func newPair(t testing.TB, xArgs, yArgs string, down bool) (v netns.Veth, x, y u
 // queues join their fanout group and traffic flows, each packet once.
 func TestLinkDown(t *testing.T) {
 	v, x, y := newPair(t, ",qpairs=2", "", true)
-	mp := newPool(t, "afp_down", 4095)
+	mp := drivertest.NewPool(t, "afp_down", 4095)
 	events := make(chan ethdev.Event, 16)
 	for _, ev := range []ethdev.Event{ethdev.EventIntrLSC, ethdev.EventIntrRmv} {
 		h, err := ethdev.CallbackRegister(x, false, ev, func(_ uint16, ev ethdev.Event, _ any) { events <- ev }, nil)
@@ -152,10 +153,10 @@ func TestLinkDown(t *testing.T) {
 	macX, macY := netns.Host.MAC(t, v.Name), netns.Host.MAC(t, v.Peer)
 	frames := make([][]byte, 32)
 	for i := range frames {
-		frames[i] = udpFrame(macY, macX, net.IPv4(10, 97, 0, 1), net.IPv4(10, 97, 0, 2), uint16(1000+i), 9, make([]byte, 64))
+		frames[i] = drivertest.UDPFrame(macY, macX, net.IPv4(10, 97, 0, 1), net.IPv4(10, 97, 0, 2), uint16(1000+i), 9, make([]byte, 64))
 	}
 	pkts := make([]*mbuf.Mbuf, 32)
-	mbufsOf(t, mp, pkts[:4], frames[:4]...)
+	drivertest.MbufsOf(t, mp, pkts[:4], frames[:4]...)
 	if n := ethdev.TxBurst(x, 0, pkts[:4]); n != 4 {
 		t.Errorf("TxBurst on a down interface took %d of 4", n)
 		mbuf.FreeBulk(pkts[n:4], eal.LcoreIDAny)
@@ -188,14 +189,14 @@ func TestLinkDown(t *testing.T) {
 		t.Fatalf("%d sockets in the fanout group after link up, want 2", joined)
 	}
 	// y sends 32 flows; x's two queues together get each packet once.
-	mbufsOf(t, mp, pkts, frames...)
+	drivertest.MbufsOf(t, mp, pkts, frames...)
 	sent := 0
 	for try := 0; sent < 32 && try < 100; try++ {
 		sent += ethdev.TxBurst(y, 0, pkts[sent:])
 	}
 	mbuf.FreeBulk(pkts[sent:], eal.LcoreIDAny)
 	got := 0
-	waitFor(3*time.Second, func() bool {
+	drivertest.WaitFor(3*time.Second, func() bool {
 		for q := uint16(0); q < 2; q++ {
 			n := ethdev.RxBurst(x, q, pkts)
 			got += n
@@ -269,7 +270,7 @@ func TestInterfaceRemoved(t *testing.T) {
 		wg.Wait()
 	}()
 	stats := func() ethdev.Stats { s, _ := ethdev.StatsGet(tp.pa); return s }
-	if !waitFor(3*time.Second, func() bool { return stats().OPackets > 0 }) {
+	if !drivertest.WaitFor(3*time.Second, func() bool { return stats().OPackets > 0 }) {
 		t.Fatal("no traffic from B reached port A before the removal")
 	}
 	netns.Host.IP(t, "link", "del", tp.va.Name)
@@ -282,7 +283,7 @@ func TestInterfaceRemoved(t *testing.T) {
 		t.Errorf("link %v after removal", l)
 	}
 	// Bursts go on on the removed port: what it is given is dropped.
-	if !waitFor(3*time.Second, func() bool { return stats().OErrors > 0 }) {
+	if !drivertest.WaitFor(3*time.Second, func() bool { return stats().OErrors > 0 }) {
 		t.Error("nothing counted as dropped on the removed interface")
 	}
 	s := stats()
@@ -357,13 +358,13 @@ func mustPort(t testing.TB, name string) uint16 {
 // traffic: x sends bursts of 32 packets, y receives them.
 func TestZeroAllocs(t *testing.T) {
 	v, x, y := newPair(t, "", "", false)
-	mp := newPool(t, "afp_allocs", 4095)
+	mp := drivertest.NewPool(t, "afp_allocs", 4095)
 	startPort(t, x, 1, mp, nil)
 	startPort(t, y, 1, mp, nil)
 	macX, macY := netns.Host.MAC(t, v.Name), netns.Host.MAC(t, v.Peer)
 	frames := make([][]byte, 32)
 	for i := range frames {
-		frames[i] = udpFrame(macY, macX, net.IPv4(10, 97, 0, 1), net.IPv4(10, 97, 0, 2), uint16(1000+i), 9, make([]byte, 18+i*40))
+		frames[i] = drivertest.UDPFrame(macY, macX, net.IPv4(10, 97, 0, 1), net.IPv4(10, 97, 0, 2), uint16(1000+i), 9, make([]byte, 18+i*40))
 	}
 	tx := make([]*mbuf.Mbuf, 32)
 	rx := make([]*mbuf.Mbuf, 32)
@@ -388,7 +389,7 @@ func TestZeroAllocs(t *testing.T) {
 	}
 	round() // warm the caches
 	allocs := testing.AllocsPerRun(50, round)
-	waitFor(3*time.Second, func() bool { // what a starved round left behind
+	drivertest.WaitFor(3*time.Second, func() bool { // what a starved round left behind
 		n := ethdev.RxBurst(y, 0, rx)
 		mbuf.FreeBulk(rx[:n], eal.LcoreIDAny)
 		gotTotal += n
@@ -409,17 +410,17 @@ func TestZeroAllocs(t *testing.T) {
 // is received once.
 func TestRestart(t *testing.T) {
 	v, x, y := newPair(t, ",qpairs=2", "", false)
-	mp := newPool(t, "afp_restart", 4095)
+	mp := drivertest.NewPool(t, "afp_restart", 4095)
 	startPort(t, y, 1, mp, nil)
 	macX, macY := netns.Host.MAC(t, v.Name), netns.Host.MAC(t, v.Peer)
 	frames := make([][]byte, 32)
 	for i := range frames {
-		frames[i] = udpFrame(macX, macY, net.IPv4(10, 97, 0, 2), net.IPv4(10, 97, 0, 1), uint16(2000+i), 9, make([]byte, 100))
+		frames[i] = drivertest.UDPFrame(macX, macY, net.IPv4(10, 97, 0, 2), net.IPv4(10, 97, 0, 1), uint16(2000+i), 9, make([]byte, 100))
 	}
 	pkts := make([]*mbuf.Mbuf, 32)
 	send := func() {
 		t.Helper()
-		mbufsOf(t, mp, pkts, frames...)
+		drivertest.MbufsOf(t, mp, pkts, frames...)
 		sent := 0
 		for try := 0; sent < len(pkts) && try < 100; try++ {
 			sent += ethdev.TxBurst(y, 0, pkts[sent:])
@@ -469,10 +470,10 @@ func TestRestart(t *testing.T) {
 // sent is either received or missed.
 func TestKernelDrops(t *testing.T) {
 	v, x, y := newPair(t, "", ",framecnt=64", false) // y: 2 blocks of 128 KiB
-	mp := newPool(t, "afp_drops", 4095)
+	mp := drivertest.NewPool(t, "afp_drops", 4095)
 	startPort(t, x, 1, mp, nil)
 	startPort(t, y, 1, mp, nil)
-	f := udpFrame(netns.Host.MAC(t, v.Peer), netns.Host.MAC(t, v.Name), net.IPv4(10, 97, 0, 1), net.IPv4(10, 97, 0, 2), 1, 9, make([]byte, 1000))
+	f := drivertest.UDPFrame(netns.Host.MAC(t, v.Peer), netns.Host.MAC(t, v.Name), net.IPv4(10, 97, 0, 1), net.IPv4(10, 97, 0, 2), 1, 9, make([]byte, 1000))
 	pkts := make([]*mbuf.Mbuf, 32)
 	burst := make([][]byte, len(pkts))
 	for i := range burst {
@@ -480,14 +481,14 @@ func TestKernelDrops(t *testing.T) {
 	}
 	sent := 0
 	for i := 0; i < 32; i++ {
-		mbufsOf(t, mp, pkts, burst...)
+		drivertest.MbufsOf(t, mp, pkts, burst...)
 		n := ethdev.TxBurst(x, 0, pkts)
 		mbuf.FreeBulk(pkts[n:], eal.LcoreIDAny)
 		sent += n
 	}
 	got := 0
 	var s ethdev.Stats
-	waitFor(3*time.Second, func() bool {
+	drivertest.WaitFor(3*time.Second, func() bool {
 		n := ethdev.RxBurst(y, 0, pkts)
 		mbuf.FreeBulk(pkts[:n], eal.LcoreIDAny)
 		got += n
@@ -510,7 +511,7 @@ func TestKernelDrops(t *testing.T) {
 // stop and a flush of that cache every mbuf is back in the pool.
 func TestLcoreBinding(t *testing.T) {
 	v, x, y := newPair(t, "", "", false)
-	mp := newPool(t, "afp_bind", 4095)
+	mp := drivertest.NewPool(t, "afp_bind", 4095)
 	startPort(t, x, 1, mp, nil)
 	startPort(t, y, 1, mp, nil)
 	lc := eal.MainLcore().ID()
@@ -527,7 +528,7 @@ func TestLcoreBinding(t *testing.T) {
 		}
 	}
 	macX, macY := netns.Host.MAC(t, v.Name), netns.Host.MAC(t, v.Peer)
-	frame := udpFrame(macY, macX, net.IPv4(10, 97, 1, 1), net.IPv4(10, 97, 1, 2), 1000, 9, make([]byte, 64))
+	frame := drivertest.UDPFrame(macY, macX, net.IPv4(10, 97, 1, 1), net.IPv4(10, 97, 1, 2), 1000, 9, make([]byte, 64))
 	tx := make([]*mbuf.Mbuf, 32)
 	rx := make([]*mbuf.Mbuf, 32)
 	var sent, got int
@@ -542,7 +543,7 @@ func TestLcoreBinding(t *testing.T) {
 		n := ethdev.TxBurst(x, 0, tx)
 		mbuf.FreeBulk(tx[n:], eal.LcoreIDAny)
 		sent += n
-		waitFor(2*time.Second, func() bool {
+		drivertest.WaitFor(2*time.Second, func() bool {
 			k := ethdev.RxBurst(y, 0, rx)
 			mbuf.FreeBulk(rx[:k], eal.LcoreIDAny)
 			got += k

@@ -12,6 +12,7 @@ import (
 	"dpk/drivers/net/internal/vnet"
 	"dpk/eal"
 	"dpk/ethdev"
+	"dpk/internal/drivertest"
 	"dpk/internal/testutil"
 	"dpk/mbuf"
 	"dpk/pkt/checksum"
@@ -177,7 +178,7 @@ func tcpGSOFrame(v6 bool, payload []byte, mss int) ([]byte, vnet.Hdr) {
 func testQueue(t *testing.T, offloads uint64) *rxQueue {
 	t.Helper()
 	testutil.InitEAL(t, "--in-memory")
-	mp := newPool(t, "afp_unit", 2047)
+	mp := drivertest.NewPool(t, "afp_unit", 2047)
 	q, err := newRxQueue(ethdev.RxQueueInfo{Port: 3, Pool: mp}, offloads)
 	if err != nil {
 		t.Fatal(err)

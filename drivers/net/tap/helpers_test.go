@@ -11,6 +11,7 @@ import (
 
 	"dpk/eal"
 	"dpk/ethdev"
+	"dpk/internal/drivertest"
 	"dpk/internal/netns"
 	"dpk/internal/testutil"
 	"dpk/mbuf"
@@ -48,8 +49,8 @@ func newTopo(t *testing.T, nq uint16, devargs string, conf *ethdev.Conf) *topo {
 	tp.a, tp.b = netns.New(t, "ta"), netns.New(t, "tb")
 	testutil.InitEAL(t, "--in-memory")
 	tp.ta, tp.tb = netns.Name("dta"), netns.Name("dtb")
-	tp.pa = probePort(t, "net_tap_a,iface="+tp.ta+devargs)
-	tp.pb = probePort(t, "net_tap_b,iface="+tp.tb+devargs)
+	tp.pa = drivertest.ProbePort(t, "net_tap_a,iface="+tp.ta+devargs)
+	tp.pb = drivertest.ProbePort(t, "net_tap_b,iface="+tp.tb+devargs)
 	tp.portsAlive = true
 	t.Cleanup(func() {
 		tp.stopForwarding(t)
@@ -68,7 +69,7 @@ func newTopo(t *testing.T, nq uint16, devargs string, conf *ethdev.Conf) *topo {
 		x.ns.Sysctl(t, "net/ipv6/conf/"+x.ifc+"/disable_ipv6", "1")
 		x.ns.Addr(t, x.ifc, x.addr+"/24")
 	}
-	tp.pool = newPool(t, "tap_pool", 16383)
+	tp.pool = drivertest.NewPool(t, "tap_pool", 16383)
 	for _, p := range []uint16{tp.pa, tp.pb} {
 		startPort(t, p, nq, tp.pool, conf) // sets the interfaces up
 	}
@@ -78,28 +79,6 @@ func newTopo(t *testing.T, nq uint16, devargs string, conf *ethdev.Conf) *topo {
 	tp.b.Neigh(t, tp.tb, tp.ipA, tp.a.MAC(t, tp.ta))
 	tp.resetCounters(t)
 	return tp
-}
-
-func probePort(t testing.TB, devargs string) uint16 {
-	t.Helper()
-	if err := ethdev.Probe(devargs); err != nil {
-		t.Fatal(err)
-	}
-	d, _ := ethdev.ParseDevargs(devargs)
-	p, err := ethdev.PortByName(d.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func newPool(t testing.TB, name string, n uint32) *mempool.Mempool {
-	t.Helper()
-	mp, err := mbuf.PoolCreate(name, n, 256, 0, mbuf.DefaultBufSize, -1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return mp
 }
 
 func startPort(t testing.TB, port, nq uint16, mp *mempool.Mempool, conf *ethdev.Conf) {
@@ -271,14 +250,14 @@ func newEchoPeer(t testing.TB, name, devargs string, nq uint16) *echoPeer {
 	if !eal.Initialized() {
 		testutil.InitEAL(t, "--in-memory")
 	}
-	e.port = probePort(t, name+",iface="+e.ifname+devargs)
+	e.port = drivertest.ProbePort(t, name+",iface="+e.ifname+devargs)
 	t.Cleanup(func() { ethdev.Close(e.port) })
 	n := subnetSeq.Add(1) % 250
 	e.ip, e.kip = net.IPv4(10, 96, byte(n), 1), net.IPv4(10, 96, byte(n), 2)
 	e.ns.Adopt(t, e.ifname)
 	e.ns.Sysctl(t, "net/ipv6/conf/"+e.ifname+"/disable_ipv6", "1")
 	e.ns.Addr(t, e.ifname, e.kip.String()+"/24")
-	e.pool = newPool(t, "tap_echo", 8191)
+	e.pool = drivertest.NewPool(t, "tap_echo", 8191)
 	startPort(t, e.port, nq, e.pool, nil)
 	e.ns.WaitRunning(t, e.ifname)
 	mac, _ := ethdev.MACAddrGet(e.port)
@@ -286,16 +265,4 @@ func newEchoPeer(t testing.TB, name, devargs string, nq uint16) *echoPeer {
 	e.kmac = e.ns.MAC(t, e.ifname)
 	e.ns.Neigh(t, e.ifname, e.ip.String(), e.mac)
 	return e
-}
-
-// waitFor polls cond every 10 ms until it holds or d passes.
-func waitFor(d time.Duration, cond func() bool) bool {
-	end := time.Now().Add(d)
-	for time.Now().Before(end) {
-		if cond() {
-			return true
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return cond()
 }

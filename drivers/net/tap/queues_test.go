@@ -14,6 +14,7 @@ import (
 
 	"dpk/eal"
 	"dpk/ethdev"
+	"dpk/internal/drivertest"
 	"dpk/internal/netns"
 	"dpk/internal/testutil"
 	"dpk/mbuf"
@@ -129,11 +130,11 @@ func TestInterfaceRemoved(t *testing.T) {
 		wg.Wait()
 	}()
 	stats := func() ethdev.Stats { s, _ := ethdev.StatsGet(tp.pa); return s }
-	if !waitFor(3*time.Second, func() bool { return stats().OPackets > 0 }) {
+	if !drivertest.WaitFor(3*time.Second, func() bool { return stats().OPackets > 0 }) {
 		t.Fatal("no traffic from B reached port A before the removal")
 	}
 	tp.a.IP(t, "link", "del", tp.ta)
-	if !waitFor(3*time.Second, func() bool { return stats().OErrors > 0 }) {
+	if !drivertest.WaitFor(3*time.Second, func() bool { return stats().OErrors > 0 }) {
 		t.Error("nothing counted as dropped on the removed interface")
 	}
 	if l, _ := ethdev.LinkGet(tp.pa); l.Up {
@@ -237,9 +238,9 @@ func TestProbeErrors(t *testing.T) {
 func TestPersistAndLink(t *testing.T) {
 	testutil.SkipUnlessRoot(t)
 	testutil.InitEAL(t, "--in-memory")
-	pool := newPool(t, "tap_persist", 1023)
+	pool := drivertest.NewPool(t, "tap_persist", 1023)
 
-	p := probePort(t, "net_tap_d,mac=fixed")
+	p := drivertest.ProbePort(t, "net_tap_d,mac=fixed")
 	drv, _ := ethdev.DriverOf(p)
 	name := drv.(*port).ifname
 	t.Cleanup(func() { ethdev.Close(p) })
@@ -281,7 +282,7 @@ func TestPersistAndLink(t *testing.T) {
 
 	pname := netns.Name("dtp")
 	t.Cleanup(func() { exec.Command("ip", "link", "del", pname).Run() })
-	p = probePort(t, "net_tap_p,persist,iface="+pname)
+	p = drivertest.ProbePort(t, "net_tap_p,persist,iface="+pname)
 	if err := ethdev.Close(p); err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +290,7 @@ func TestPersistAndLink(t *testing.T) {
 		t.Errorf("persist: interface %s gone after close: %v", pname, err)
 	}
 	// Attaching to it again without persist removes it at close.
-	p = probePort(t, "net_tap_p,iface="+pname)
+	p = drivertest.ProbePort(t, "net_tap_p,iface="+pname)
 	ethdev.Close(p)
 	if _, err := net.InterfaceByName(pname); err == nil {
 		t.Errorf("interface %s still there after a close without persist", pname)
@@ -298,7 +299,7 @@ func TestPersistAndLink(t *testing.T) {
 	// A probe that fails leaves a persistent interface made by someone
 	// else as it was.
 	netns.Host.IP(t, "tuntap", "add", "dev", pname, "mode", "tap", "multi_queue")
-	p = probePort(t, "net_tap_dup")
+	p = drivertest.ProbePort(t, "net_tap_dup")
 	defer ethdev.Close(p)
 	if err := ethdev.Probe("net_tap_dup,iface=" + pname); err == nil || !strings.Contains(err.Error(), "exists already") {
 		t.Errorf("second port of the same name: %v", err)
@@ -340,7 +341,7 @@ func TestZeroAllocs(t *testing.T) {
 	}
 	round() // warm up
 	allocs := testing.AllocsPerRun(50, round)
-	waitFor(3*time.Second, func() bool {
+	drivertest.WaitFor(3*time.Second, func() bool {
 		n := ethdev.RxBurst(e.port, 0, rx)
 		mbuf.FreeBulk(rx[:n], eal.LcoreIDAny)
 		gotTotal += n
@@ -385,7 +386,7 @@ func TestKernelDrops(t *testing.T) {
 	rx := make([]*mbuf.Mbuf, 32)
 	got := 0
 	var s ethdev.Stats
-	waitFor(3*time.Second, func() bool {
+	drivertest.WaitFor(3*time.Second, func() bool {
 		for {
 			n := ethdev.RxBurst(e.port, 0, rx)
 			mbuf.FreeBulk(rx[:n], eal.LcoreIDAny)
