@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"dpk/internal/testutil"
 	"dpk/mbuf"
 	"dpk/pkt"
 	"dpk/pkt/checksum"
@@ -265,7 +266,7 @@ func TestEngineCsum(t *testing.T) {
 	// The forward statistics show the bad counts as DPDK prints them.
 	tp.cfg.eng = engineByName("csum")
 	tp.cfg.streams = []*stream{fs}
-	var b syncBuffer
+	var b testutil.SyncBuffer
 	saved := tp.out
 	tp.out = &console{w: &b}
 	tp.fwdStatsDisplay()

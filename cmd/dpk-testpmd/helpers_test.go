@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 
 	"dpk/eal"
@@ -14,28 +12,10 @@ import (
 	"dpk/pkt"
 )
 
-// syncBuffer is a bytes.Buffer safe for the lcores and the test to share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // newApp starts an EAL with the given vdevs and a testpmd on it, in this
 // process, with its ports configured and started. testpmd options may
 // follow the vdevs after "--". Everything is torn down when the test ends.
-func newApp(t *testing.T, args ...string) (*testpmd, *syncBuffer) {
+func newApp(t *testing.T, args ...string) (*testpmd, *testutil.SyncBuffer) {
 	t.Helper()
 	var ealArgs []string
 	appArgs := []string{"dpk-testpmd", "--total-num-mbufs=4096", "--no-flush-rx"}
@@ -47,7 +27,7 @@ func newApp(t *testing.T, args ...string) (*testpmd, *syncBuffer) {
 		ealArgs = append(ealArgs, "--vdev", a)
 	}
 	testutil.InitEAL(t, append([]string{"--in-memory", "--no-telemetry"}, ealArgs...)...)
-	out := &syncBuffer{}
+	out := &testutil.SyncBuffer{}
 	tp := newTestpmd("dpk-testpmd", strings.NewReader(""), out, out)
 	tp.initPorts()
 	if err := tp.parseArgs(appArgs); err != nil {

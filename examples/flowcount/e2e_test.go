@@ -20,24 +20,6 @@ import (
 	"dpk/pcapng"
 )
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // ealArgs returns the EAL part of a command line for a test.
 func ealArgs(t testing.TB, vdevs ...string) []string {
 	args := []string{"flowcount", "--no-huge", "-l", testutil.LcoreList(), "--file-prefix", testutil.Prefix(t)}
@@ -172,7 +154,7 @@ func TestForwardPcap(t *testing.T) {
 		"net_pcap0,rx_pcap="+p("in0.pcap")+",tx_pcap="+p("out0.pcap"),
 		"net_pcap1,rx_pcap="+p("in1.pcap")+",tx_pcap="+p("out1.pcap")),
 		"--", "--period", "1", "--max-flows", "1024", "--top", "10")
-	var out syncBuffer
+	var out testutil.SyncBuffer
 	a, stop := startApp(t, args, &out)
 	p0, p1 := a.ports[0], a.ports[1]
 	waitFor(t, 30*time.Second, "every packet forwarded and a periodic report", func() bool {
@@ -263,7 +245,7 @@ func TestPollNoAllocs(t *testing.T) {
 // ends it with SIGTERM: it prints the final report and exits 0.
 func TestRunSignal(t *testing.T) {
 	args := append(ealArgs(t, "net_ring0", "net_ring1"), "--", "--period", "0")
-	var out syncBuffer
+	var out testutil.SyncBuffer
 	done := make(chan int, 1)
 	go func() { done <- run(args, &out, &out) }()
 	waitFor(t, 10*time.Second, "the forwarding loop", func() bool { return strings.Contains(out.String(), "counting flows and forwarding") })

@@ -43,7 +43,7 @@ func TestForwardAFPacket(t *testing.T) {
 	const devargs = ",framecnt=4096"
 	args := append(ealArgs(t, "net_af_packet0,iface="+va.Name+devargs, "net_af_packet1,iface="+vb.Name+devargs),
 		"--", "--period", "0")
-	var out syncBuffer
+	var out testutil.SyncBuffer
 	a, stop := startApp(t, args, &out)
 	kernB := nsB.MustStats(t, vb.Peer)
 

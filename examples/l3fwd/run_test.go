@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,31 +22,13 @@ import (
 	"dpk/pkt/checksum"
 )
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // l3fwdRun is an l3fwd started in-process by runL3fwd.
 type l3fwdRun struct {
 	app    *app
 	stop   chan os.Signal
 	done   chan int
-	stdout *syncBuffer
-	stderr *syncBuffer
+	stdout *testutil.SyncBuffer
+	stderr *testutil.SyncBuffer
 }
 
 // runL3fwd runs l3fwd's main with args (EAL options, "--", l3fwd's) on a
@@ -55,7 +36,7 @@ type l3fwdRun struct {
 // once it forwards. The run is stopped when the test ends.
 func runL3fwd(t *testing.T, args ...string) *l3fwdRun {
 	t.Helper()
-	r := &l3fwdRun{stop: make(chan os.Signal, 1), done: make(chan int, 1), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	r := &l3fwdRun{stop: make(chan os.Signal, 1), done: make(chan int, 1), stdout: &testutil.SyncBuffer{}, stderr: &testutil.SyncBuffer{}}
 	started := make(chan *app, 1)
 	go func() {
 		r.done <- run(append([]string{"l3fwd"}, args...), runEnv{
@@ -328,7 +309,7 @@ func TestRunErrors(t *testing.T) {
 		{"rules", []string{"--", "-p", "0x1", "--config=(0,0,0)", "--rule_ipv4=" + bad, "--rule_ipv6=" + bad}, "line 1"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			var stdout, stderr syncBuffer
+			var stdout, stderr testutil.SyncBuffer
 			args := append([]string{"l3fwd", "--no-huge", "--in-memory", "--file-prefix", testutil.Prefix(t), "-l", "0", "--vdev", "net_null0"}, c.args...)
 			if code := run(args, runEnv{stdout: &stdout, stderr: &stderr}); code == 0 || !strings.Contains(stderr.String(), c.msg) {
 				t.Errorf("exit %d, stderr %q; want an error with %q", code, stderr.String(), c.msg)

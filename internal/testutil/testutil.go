@@ -3,10 +3,12 @@
 package testutil
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -122,4 +124,25 @@ func SharedData(t testing.TB, rel string) string {
 	}
 	t.Skipf("shared/data/%s not found above the working directory", rel)
 	return ""
+}
+
+// SyncBuffer is a bytes.Buffer that a writer (an app's output, lcores) and
+// the test may use at once. Its zero value is ready to use.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p to the buffer.
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns what the buffer holds so far.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -1,7 +1,6 @@
 package pcap_test
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -81,24 +79,6 @@ func TestDPDKInterop(t *testing.T) {
 	t.Logf("%d packets, %d bytes, through DPDK, dpk and DPDK again", len(want), nbytes)
 }
 
-// syncBuffer is a bytes.Buffer safe for a process's output and a reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 var testpmdSeq int
 
 // runTestpmd forwards the packets of in to out with DPDK's testpmd and
@@ -118,7 +98,7 @@ func runTestpmd(t *testing.T, bin, in, out string, n int) {
 	cmd := exec.Command(bin, "--no-huge", "-m", "256", "--no-pci", "--no-shconf", "-l", testutil.LcoreList(),
 		"--file-prefix", prefix, "--vdev", "net_pcap0,rx_pcap="+in+",tx_pcap="+out,
 		"--", "--no-flush-rx", "--total-num-mbufs=2048", "--forward-mode=io", "--rxq=1", "--txq=1")
-	var output syncBuffer
+	var output testutil.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
