@@ -289,7 +289,18 @@ func (p *port) Start() error {
 
 func (p *port) loadProgram() (*xdpProgram, error) {
 	if p.cfg.xdpProg != "" {
-		return loadCustomProgram(p.cfg.xdpProg)
+		x, err := loadCustomProgram(p.cfg.xdpProg)
+		if err != nil {
+			return nil, err
+		}
+		// Refuse a map too small for the port's queues before attaching,
+		// rather than fail to put a socket in it after.
+		if last := p.cfg.startQueue + p.cfg.queueCount - 1; x.xsks.MaxEntries() <= uint32(last) {
+			x.close()
+			return nil, fmt.Errorf("xdp_prog=%s: %s has %d entries, too few for queue %d (start_queue=%d, queue_count=%d)",
+				p.cfg.xdpProg, xsksMapName, x.xsks.MaxEntries(), last, p.cfg.startQueue, p.cfg.queueCount)
+		}
+		return x, nil
 	}
 	n := max(p.hwQueues, p.cfg.startQueue+p.cfg.queueCount)
 	return newOwnProgram(ownName(), uint32(n))

@@ -15,7 +15,8 @@
 //	shared_umem=0|1  queues (and ports) with the same mbuf pool share one
 //	                 UMEM (XDP_SHARED_UMEM) instead of registering one each
 //	xdp_prog=PATH    an ELF object with the XDP program to attach instead
-//	                 of dpk's; it must have an XSKMAP named xsks_map, into
+//	                 of dpk's; it must have an XSKMAP named xsks_map, with
+//	                 more entries than start_queue+queue_count-1, into
 //	                 which the driver puts each socket at its queue id
 //	busy_budget=N    busy polling (SO_PREFER_BUSY_POLL, SO_BUSY_POLL 20 us,
 //	                 SO_BUSY_POLL_BUDGET N); default 64, 0 turns it off;

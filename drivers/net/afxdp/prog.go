@@ -87,16 +87,44 @@ func newOwnProgram(name string, entries uint32) (*xdpProgram, error) {
 // XDP program, and its map named xsks_map, where sockets are put by queue
 // id as with dpk's own program.
 func loadCustomProgram(path string) (*xdpProgram, error) {
-	spec, err := ebpf.LoadCollectionSpec(path)
+	spec, prog, err := customSpec(path)
 	if err != nil {
-		return nil, fmt.Errorf("xdp_prog=%s: %w", path, err)
+		return nil, err
+	}
+	coll, err := ebpf.NewCollection(spec)
+	if err != nil {
+		return nil, fmt.Errorf("xdp_prog=%s: load: %w", path, bpfHint(err))
+	}
+	x := &xdpProgram{prog: coll.Programs[prog], xsks: coll.Maps[xsksMapName], coll: coll, custom: true}
+	info, err := x.prog.Info()
+	if err != nil {
+		coll.Close()
+		return nil, fmt.Errorf("xdp_prog=%s: program info: %w", path, err)
+	}
+	x.name = info.Name
+	return x, nil
+}
+
+// customSpec reads the ELF object of xdp_prog=path and checks it without
+// the kernel's help: it has a map named xsks_map, an XSKMAP, and an XDP
+// program, whose name it returns (the first by name if there are more).
+func customSpec(path string) (*ebpf.CollectionSpec, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("xdp_prog=%s: %w", path, err)
+	}
+	spec, err := ebpf.LoadCollectionSpecFromReader(f)
+	f.Close()
+	if err != nil {
+		// A short file is only "EOF" to the ELF reader: say what is wrong.
+		return nil, "", fmt.Errorf("xdp_prog=%s: not a BPF ELF object dpk can read: %w", path, err)
 	}
 	ms, ok := spec.Maps[xsksMapName]
 	if !ok {
-		return nil, fmt.Errorf("xdp_prog=%s: no map named %s (the program must redirect to an XSKMAP of that name)", path, xsksMapName)
+		return nil, "", fmt.Errorf("xdp_prog=%s: no map named %s (the program must redirect to an XSKMAP of that name)", path, xsksMapName)
 	}
 	if ms.Type != ebpf.XSKMap {
-		return nil, fmt.Errorf("xdp_prog=%s: map %s is a %v, not an XSKMAP", path, xsksMapName, ms.Type)
+		return nil, "", fmt.Errorf("xdp_prog=%s: map %s is a %v, not an XSKMAP", path, xsksMapName, ms.Type)
 	}
 	var names []string
 	for n, p := range spec.Programs {
@@ -105,24 +133,13 @@ func loadCustomProgram(path string) (*xdpProgram, error) {
 		}
 	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("xdp_prog=%s: no XDP program in the object", path)
+		return nil, "", fmt.Errorf("xdp_prog=%s: no XDP program in the object", path)
 	}
 	sort.Strings(names)
 	if len(names) > 1 {
 		eal.Logf(eal.LogWarning, logType, "xdp_prog=%s: %d XDP programs (%s): using %s", path, len(names), strings.Join(names, ", "), names[0])
 	}
-	coll, err := ebpf.NewCollection(spec)
-	if err != nil {
-		return nil, fmt.Errorf("xdp_prog=%s: load: %w", path, bpfHint(err))
-	}
-	x := &xdpProgram{prog: coll.Programs[names[0]], xsks: coll.Maps[xsksMapName], coll: coll, custom: true}
-	info, err := x.prog.Info()
-	if err != nil {
-		coll.Close()
-		return nil, fmt.Errorf("xdp_prog=%s: program info: %w", path, err)
-	}
-	x.name = info.Name
-	return x, nil
+	return spec, names[0], nil
 }
 
 // bpfHint explains the usual reasons the kernel refuses a BPF object.
