@@ -8,6 +8,7 @@ import (
 
 	"dpk/eal"
 	"dpk/ethdev"
+	"dpk/internal/drivertest"
 	"dpk/internal/netns"
 	"dpk/mbuf"
 	"dpk/mempool"
@@ -28,7 +29,7 @@ func newPairTraffic(t testing.TB, pool string, size int, args string) *pairTraff
 	mp := newPool(t, pool, 8191)
 	startPort(t, x, 1, mp, 2048)
 	startPort(t, y, 1, mp, 2048)
-	f := udpFrame(netns.Host.MAC(t, v.Peer), netns.Host.MAC(t, v.Name), net.IPv4(10, 95, 0, 1), net.IPv4(10, 95, 0, 2), 1, 9, make([]byte, size-42))
+	f := drivertest.UDPFrame(netns.Host.MAC(t, v.Peer), netns.Host.MAC(t, v.Name), net.IPv4(10, 95, 0, 1), net.IPv4(10, 95, 0, 2), 1, 9, make([]byte, size-42))
 	return &pairTraffic{x: x, y: y, mp: mp, f: f, tx: make([]*mbuf.Mbuf, 32), rx: make([]*mbuf.Mbuf, 32)}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"dpk/eal"
 	"dpk/ethdev"
+	"dpk/internal/drivertest"
 	"dpk/internal/netns"
 	"dpk/internal/testutil"
 	"dpk/mbuf"
@@ -107,7 +108,7 @@ func TestStaleProgram(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			leaveProgram(t, v.Name, c.prog)
 			_, id := attachedProg(t, v.Name)
-			p := probePort(t, "net_af_xdp_s,iface="+v.Name)
+			p := drivertest.ProbePort(t, "net_af_xdp_s,iface="+v.Name)
 			defer ethdev.Close(p)
 			err := ethdev.Configure(p, 1, 1, &ethdev.Conf{})
 			if err == nil {
@@ -164,9 +165,9 @@ func TestInterfaceDown(t *testing.T) {
 	if l, _ := ethdev.LinkGet(x); l.Up {
 		t.Errorf("link %v on a down interface", l)
 	}
-	f := udpFrame(netns.Host.MAC(t, v.Peer), netns.Host.MAC(t, v.Name), net.IPv4(10, 96, 0, 1), net.IPv4(10, 96, 0, 2), 1, 9, make([]byte, 100))
+	f := drivertest.UDPFrame(netns.Host.MAC(t, v.Peer), netns.Host.MAC(t, v.Name), net.IPv4(10, 96, 0, 1), net.IPv4(10, 96, 0, 2), 1, 9, make([]byte, 100))
 	pkts := make([]*mbuf.Mbuf, 8)
-	mbufsOf(t, mp, pkts, f, f, f, f, f, f, f, f)
+	drivertest.MbufsOf(t, mp, pkts, f, f, f, f, f, f, f, f)
 	start := time.Now()
 	n := ethdev.TxBurst(x, 0, pkts)
 	mbuf.FreeBulk(pkts[n:], eal.LcoreIDAny)
@@ -179,10 +180,10 @@ func TestInterfaceDown(t *testing.T) {
 	}
 	netns.Host.Up(t, v.Name)
 	netns.Host.WaitRunning(t, v.Name)
-	if !waitFor(2*time.Second, func() bool { l, _ := ethdev.LinkGet(x); return l.Up }) {
+	if !drivertest.WaitFor(2*time.Second, func() bool { l, _ := ethdev.LinkGet(x); return l.Up }) {
 		t.Error("link still down after the interface came up")
 	}
-	mbufsOf(t, mp, pkts, f, f, f, f, f, f, f, f)
+	drivertest.MbufsOf(t, mp, pkts, f, f, f, f, f, f, f, f)
 	sent := 0
 	for try := 0; sent < 8 && try < 100; try++ {
 		sent += ethdev.TxBurst(x, 0, pkts[sent:])
@@ -208,9 +209,9 @@ func TestInterfaceRemoved(t *testing.T) {
 	mp := newPool(t, "axp_rm", 4095)
 	startPort(t, x, 1, mp, 256)
 	startPort(t, y, 1, mp, 256)
-	f := udpFrame(netns.Host.MAC(t, v.Peer), netns.Host.MAC(t, v.Name), net.IPv4(10, 96, 0, 1), net.IPv4(10, 96, 0, 2), 1, 9, make([]byte, 100))
+	f := drivertest.UDPFrame(netns.Host.MAC(t, v.Peer), netns.Host.MAC(t, v.Name), net.IPv4(10, 96, 0, 1), net.IPv4(10, 96, 0, 2), 1, 9, make([]byte, 100))
 	pkts := make([]*mbuf.Mbuf, 16)
-	mbufsOf(t, mp, pkts, f, f, f, f, f, f, f, f, f, f, f, f, f, f, f, f)
+	drivertest.MbufsOf(t, mp, pkts, f, f, f, f, f, f, f, f, f, f, f, f, f, f, f, f)
 	n := ethdev.TxBurst(x, 0, pkts)
 	mbuf.FreeBulk(pkts[n:], eal.LcoreIDAny)
 	netns.Host.IP(t, "link", "del", v.Name)
@@ -218,7 +219,7 @@ func TestInterfaceRemoved(t *testing.T) {
 	for time.Now().Before(deadline) {
 		k := ethdev.RxBurst(y, 0, pkts)
 		mbuf.FreeBulk(pkts[:k], eal.LcoreIDAny)
-		mbufsOf(t, mp, pkts[:1], f)
+		drivertest.MbufsOf(t, mp, pkts[:1], f)
 		if ethdev.TxBurst(x, 0, pkts[:1]) == 0 {
 			mbuf.FreeBulk(pkts[:1], eal.LcoreIDAny)
 		}

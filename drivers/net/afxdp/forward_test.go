@@ -1,14 +1,7 @@
 package afxdp
 
 import (
-	"crypto/sha256"
-	"errors"
 	"fmt"
-	"io"
-	"math/rand/v2"
-	"net"
-	"os/exec"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,6 +9,7 @@ import (
 
 	"dpk/eal"
 	"dpk/ethdev"
+	"dpk/internal/drivertest"
 	"dpk/internal/netns"
 	"dpk/internal/testutil"
 	"dpk/mbuf"
@@ -74,8 +68,8 @@ func newTopo(t *testing.T, nq uint16, devargs string, eal ...string) *topo {
 	tp.b.Neigh(t, tp.vb.Peer, tp.ipA, tp.a.MAC(t, tp.va.Peer))
 
 	testutil.InitEAL(t, append([]string{"--in-memory"}, eal...)...)
-	tp.pa = probePort(t, "net_af_xdp0,iface="+tp.va.Name+devargs)
-	tp.pb = probePort(t, "net_af_xdp1,iface="+tp.vb.Name+devargs)
+	tp.pa = drivertest.ProbePort(t, "net_af_xdp0,iface="+tp.va.Name+devargs)
+	tp.pb = drivertest.ProbePort(t, "net_af_xdp1,iface="+tp.vb.Name+devargs)
 	tp.pool = newPool(t, "axp_pool", 16383)
 	t.Cleanup(func() {
 		tp.stopForwarding(t)
@@ -208,78 +202,6 @@ func (tp *topo) quiesce() {
 	}
 }
 
-// ping pings dst from ns with the system's ping.
-func ping(t *testing.T, ns *netns.NS, dst string, size, count int, extra ...string) {
-	t.Helper()
-	if _, err := exec.LookPath("ping"); err != nil {
-		t.Skip("ping is not installed (apt-get install iputils-ping)")
-	}
-	args := append([]string{"-c", strconv.Itoa(count), "-i", "0.2", "-W", "5", "-s", strconv.Itoa(size)}, extra...)
-	out, err := ns.Output(30*time.Second, "ping", append(args, dst)...)
-	t.Logf("ip netns exec %s ping %s %s\n%s", ns, strings.Join(args, " "), dst, out)
-	if err != nil {
-		t.Fatalf("ping failed: %v", err)
-	}
-	if want := fmt.Sprintf("%d received", count); !strings.Contains(out, want) {
-		t.Fatalf("ping: want %q", want)
-	}
-}
-
-// tcpTransfer sends size pseudo-random bytes from namespace A to a server
-// in B and checks the SHA-256 of what arrived.
-func tcpTransfer(t *testing.T, tp *topo, size int64, port int) {
-	t.Helper()
-	addr := net.JoinHostPort(tp.ipB, strconv.Itoa(port))
-	var ln net.Listener
-	if err := tp.b.Do(func() (err error) { ln, err = net.Listen("tcp4", addr); return }); err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	type result struct {
-		n   int64
-		sum [32]byte
-		err error
-	}
-	done := make(chan result, 1)
-	deadline := time.Now().Add(50 * time.Second)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			done <- result{err: err}
-			return
-		}
-		defer c.Close()
-		c.SetDeadline(deadline)
-		h := sha256.New()
-		n, err := io.Copy(h, c)
-		done <- result{n, [32]byte(h.Sum(nil)), err}
-	}()
-	var c net.Conn
-	if err := tp.a.Do(func() (err error) { c, err = net.DialTimeout("tcp4", addr, 5*time.Second); return }); err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(deadline)
-	h := sha256.New()
-	src := rand.NewChaCha8([32]byte{'d', 'p', 'k', 'x'})
-	start := time.Now()
-	if _, err := io.CopyN(io.MultiWriter(c, h), src, size); err != nil {
-		t.Fatalf("send: %v", err)
-	}
-	c.(*net.TCPConn).CloseWrite()
-	r := <-done
-	dur := time.Since(start)
-	sent := [32]byte(h.Sum(nil))
-	t.Logf("TCP %s -> %s: sent %d bytes sha256 %x", tp.ipA, addr, size, sent)
-	t.Logf("TCP received %d bytes sha256 %x in %v (%.1f MB/s)", r.n, r.sum, dur.Round(time.Millisecond), float64(r.n)/dur.Seconds()/1e6)
-	if r.err != nil && !errors.Is(r.err, io.EOF) {
-		t.Fatalf("receive: %v", r.err)
-	}
-	if r.n != size || r.sum != sent {
-		t.Fatalf("received %d bytes, sha256 %x; sent %d bytes, sha256 %x", r.n, r.sum, size, sent)
-	}
-}
-
 // checkCounters compares the ports' counters with the kernel's on their
 // interfaces: what the peers sent entered the ports (or was dropped by the
 // sockets: imissed), what the ports sent left them, and everything received
@@ -355,10 +277,10 @@ func TestForward(t *testing.T) {
 		t.Errorf("link %v, %v", l, err)
 	}
 	tp.startForwarding(t, false, nil)
-	t.Run("ping", func(t *testing.T) { ping(t, tp.a, tp.ipB, 56, 3) })
-	t.Run("ping_1472_df", func(t *testing.T) { ping(t, tp.a, tp.ipB, 1472, 3, "-M", "do") })
-	t.Run("ping_4000_fragmented", func(t *testing.T) { ping(t, tp.a, tp.ipB, 4000, 3) })
-	t.Run("tcp_100MB", func(t *testing.T) { tcpTransfer(t, tp, 100_000_000, 5001) })
+	t.Run("ping", func(t *testing.T) { drivertest.Ping(t, tp.a, tp.ipB, 56, 3) })
+	t.Run("ping_1472_df", func(t *testing.T) { drivertest.Ping(t, tp.a, tp.ipB, 1472, 3, "-M", "do") })
+	t.Run("ping_4000_fragmented", func(t *testing.T) { drivertest.Ping(t, tp.a, tp.ipB, 4000, 3) })
+	t.Run("tcp_100MB", func(t *testing.T) { drivertest.TCPTransfer(t, tp.a, tp.b, tp.ipB, 5001, 100_000_000) })
 	tp.stopForwarding(t)
 	sa, sb := checkCounters(t, tp)
 	if sa.IPackets == 0 || sb.IPackets == 0 {

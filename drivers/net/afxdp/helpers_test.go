@@ -2,8 +2,6 @@ package afxdp
 
 import (
 	"bytes"
-	"encoding/binary"
-	"net"
 	"os/exec"
 	"strings"
 	"testing"
@@ -11,11 +9,11 @@ import (
 
 	"dpk/eal"
 	"dpk/ethdev"
+	"dpk/internal/drivertest"
 	"dpk/internal/netns"
 	"dpk/internal/testutil"
 	"dpk/mbuf"
 	"dpk/mempool"
-	"dpk/pkt/checksum"
 )
 
 // needRoot skips a test that needs root (it fails in CI, where root is
@@ -75,26 +73,13 @@ func newPair(t testing.TB, xArgs, yArgs string, queues int) (v netns.Veth, x, y 
 	if !eal.Initialized() {
 		testutil.InitEAL(t, "--in-memory")
 	}
-	x = probePort(t, "net_af_xdp_x,iface="+v.Name+xArgs)
-	y = probePort(t, "net_af_xdp_y,iface="+v.Peer+yArgs)
+	x = drivertest.ProbePort(t, "net_af_xdp_x,iface="+v.Name+xArgs)
+	y = drivertest.ProbePort(t, "net_af_xdp_y,iface="+v.Peer+yArgs)
 	t.Cleanup(func() {
 		ethdev.Close(x)
 		ethdev.Close(y)
 	})
 	return v, x, y
-}
-
-func probePort(t testing.TB, devargs string) uint16 {
-	t.Helper()
-	if err := ethdev.Probe(devargs); err != nil {
-		t.Fatal(err)
-	}
-	d, _ := ethdev.ParseDevargs(devargs)
-	p, err := ethdev.PortByName(d.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 func newPool(t testing.TB, name string, n uint32) *mempool.Mempool {
@@ -125,58 +110,12 @@ func startPort(t testing.TB, port, nq uint16, mp *mempool.Mempool, nbDesc uint16
 	}
 }
 
-// udpFrame builds an Ethernet/IPv4/UDP frame with valid checksums.
-func udpFrame(dst, src net.HardwareAddr, sip, dip net.IP, sport, dport uint16, payload []byte) []byte {
-	b := make([]byte, 14+20+8+len(payload))
-	copy(b[0:], dst)
-	copy(b[6:], src)
-	binary.BigEndian.PutUint16(b[12:], 0x0800)
-	ip := b[14:34]
-	ip[0] = 0x45
-	binary.BigEndian.PutUint16(ip[2:], uint16(20+8+len(payload)))
-	ip[8], ip[9] = 64, 17
-	copy(ip[12:], sip.To4())
-	copy(ip[16:], dip.To4())
-	binary.BigEndian.PutUint16(ip[10:], checksum.IPv4Header(ip))
-	u := b[34:]
-	binary.BigEndian.PutUint16(u[0:], sport)
-	binary.BigEndian.PutUint16(u[2:], dport)
-	binary.BigEndian.PutUint16(u[4:], uint16(8+len(payload)))
-	copy(u[8:], payload)
-	binary.BigEndian.PutUint16(u[6:], checksum.UDPTCPIPv4(ip, u))
-	return b
-}
-
-// mbufsOf copies frames into fresh mbufs of mp.
-func mbufsOf(t testing.TB, mp *mempool.Mempool, out []*mbuf.Mbuf, frames ...[]byte) {
-	t.Helper()
-	if err := mbuf.AllocBulk(mp, out[:len(frames)], eal.LcoreIDAny); err != nil {
-		t.Fatal(err)
-	}
-	for i, f := range frames {
-		out[i].SetLen(uint16(len(f)))
-		copy(out[i].Data(), f)
-	}
-}
-
-// waitFor polls cond every millisecond until it holds or d passes.
-func waitFor(d time.Duration, cond func() bool) bool {
-	end := time.Now().Add(d)
-	for time.Now().Before(end) {
-		if cond() {
-			return true
-		}
-		time.Sleep(time.Millisecond)
-	}
-	return cond()
-}
-
 // rxAll polls port's queue q until n packets arrived or d passed, and
 // returns them.
 func rxAll(port, q uint16, n int, d time.Duration) []*mbuf.Mbuf {
 	var got []*mbuf.Mbuf
 	pkts := make([]*mbuf.Mbuf, 32)
-	waitFor(d, func() bool {
+	drivertest.WaitFor(d, func() bool {
 		k := ethdev.RxBurst(port, q, pkts)
 		got = append(got, pkts[:k]...)
 		return len(got) >= n

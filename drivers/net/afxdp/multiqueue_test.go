@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"dpk/ethdev"
+	"dpk/internal/drivertest"
 	"dpk/internal/sys"
 	"dpk/mbuf"
 )
@@ -91,7 +92,7 @@ func TestMultiQueue(t *testing.T) {
 	if n := <-got; n != nflows*per {
 		t.Errorf("B received %d of %d datagrams", n, nflows*per)
 	}
-	t.Run("tcp_20MB", func(t *testing.T) { tcpTransfer(t, tp, 20_000_000, 5002) })
+	t.Run("tcp_20MB", func(t *testing.T) { drivertest.TCPTransfer(t, tp.a, tp.b, tp.ipB, 5002, 20_000_000) })
 	tp.stopForwarding(t)
 
 	sa, _ := checkCounters(t, tp)

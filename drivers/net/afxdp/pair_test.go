@@ -8,6 +8,7 @@ import (
 
 	"dpk/eal"
 	"dpk/ethdev"
+	"dpk/internal/drivertest"
 	"dpk/internal/netns"
 	"dpk/mbuf"
 )
@@ -28,7 +29,7 @@ func TestPairTxRx(t *testing.T) {
 	const n = 200
 	frames := make([][]byte, n)
 	for i := range frames {
-		frames[i] = udpFrame(dst, src, net.IPv4(10, 98, 0, 1), net.IPv4(10, 98, 0, 2), uint16(1000+i), 9, bytes.Repeat([]byte{byte(i)}, 18+i*7))
+		frames[i] = drivertest.UDPFrame(dst, src, net.IPv4(10, 98, 0, 1), net.IPv4(10, 98, 0, 2), uint16(1000+i), 9, bytes.Repeat([]byte{byte(i)}, 18+i*7))
 	}
 	pkts := make([]*mbuf.Mbuf, 32)
 	for i := 0; i < n; i += 20 {
@@ -38,7 +39,7 @@ func TestPairTxRx(t *testing.T) {
 		if i/20%2 == 1 {
 			pool = other
 		}
-		mbufsOf(t, pool, pkts, frames[i:i+20]...)
+		drivertest.MbufsOf(t, pool, pkts, frames[i:i+20]...)
 		sent := 0
 		for try := 0; sent < 20 && try < 1000; try++ {
 			sent += ethdev.TxBurst(x, 0, pkts[sent:20])

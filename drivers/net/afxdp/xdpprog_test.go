@@ -14,6 +14,7 @@ import (
 
 	"dpk/eal"
 	"dpk/ethdev"
+	"dpk/internal/drivertest"
 	"dpk/internal/netns"
 	"dpk/mbuf"
 	"dpk/mempool"
@@ -209,15 +210,15 @@ func (p *packetTap) collect(t *testing.T, src net.HardwareAddr, want int, d, qui
 func xdpFrames(dst, src net.HardwareAddr, tag byte) (udp, other [][]byte) {
 	sip, dip := net.IPv4(10, 95, 0, 1), net.IPv4(10, 95, 0, 2)
 	for i := range 8 {
-		udp = append(udp, udpFrame(dst, src, sip, dip, uint16(2000+i), 9, bytes.Repeat([]byte{tag, byte(i)}, 20+i)))
+		udp = append(udp, drivertest.UDPFrame(dst, src, sip, dip, uint16(2000+i), 9, bytes.Repeat([]byte{tag, byte(i)}, 20+i)))
 	}
 	asProto := func(proto byte, i int) []byte {
-		f := udpFrame(dst, src, sip, dip, uint16(3000+i), 9, bytes.Repeat([]byte{tag, byte(i)}, 30))
+		f := drivertest.UDPFrame(dst, src, sip, dip, uint16(3000+i), 9, bytes.Repeat([]byte{tag, byte(i)}, 30))
 		f[23] = proto // the IPv4 header checksum no longer matches: the stack drops it after the tap
 		return f
 	}
 	other = append(other, asProto(1, 0), asProto(6, 1), asProto(1, 2))
-	v6 := udpFrame(dst, src, sip, dip, 3100, 9, bytes.Repeat([]byte{tag}, 40))
+	v6 := drivertest.UDPFrame(dst, src, sip, dip, 3100, 9, bytes.Repeat([]byte{tag}, 40))
 	v6[12], v6[13] = 0x86, 0xdd
 	v6[14+6] = 17 // an IPv6 header's next header would be here: not IPv4 all the same
 	arp := make([]byte, 14+28)
@@ -233,7 +234,7 @@ func xdpFrames(dst, src net.HardwareAddr, tag byte) (udp, other [][]byte) {
 func sendFrames(t *testing.T, y uint16, mp *mempool.Mempool, frames [][]byte) {
 	t.Helper()
 	pkts := make([]*mbuf.Mbuf, len(frames))
-	mbufsOf(t, mp, pkts, frames...)
+	drivertest.MbufsOf(t, mp, pkts, frames...)
 	sent := 0
 	for try := 0; sent < len(pkts) && try < 1000; try++ {
 		sent += ethdev.TxBurst(y, 0, pkts[sent:])
@@ -414,7 +415,7 @@ func TestXdpProgStale(t *testing.T) {
 	// dpk's own program, of a live process (init), is not the object's.
 	leaveProgram(t, v.Name, progName(1))
 	_, id = attachedProg(t, v.Name)
-	p := probePort(t, "net_af_xdp_xs,iface="+v.Name+",xdp_prog="+path)
+	p := drivertest.ProbePort(t, "net_af_xdp_xs,iface="+v.Name+",xdp_prog="+path)
 	defer ethdev.Close(p)
 	err = configureAndStart(p, mp)
 	t.Log(err)
@@ -476,7 +477,7 @@ func TestXdpProgErrors(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			name := "net_af_xdp_xe" + itoa(i)
-			p := probePort(t, name+",iface="+v.Name+",xdp_prog="+c.path+c.args)
+			p := drivertest.ProbePort(t, name+",iface="+v.Name+",xdp_prog="+c.path+c.args)
 			defer ethdev.Close(p)
 			err := configureAndStart(p, mp)
 			t.Log(err)
