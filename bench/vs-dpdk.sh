@@ -6,10 +6,14 @@
 #   bench/vs-dpdk.sh --ring-only     only ring_perf_autotest
 #   bench/vs-dpdk.sh --mempool-only  only mempool_perf_autotest
 #   bench/vs-dpdk.sh --testpmd       only the testpmd comparison (also --testpmd-only)
-#   bench/vs-dpdk.sh --full          the full mempool run (all 720 lines, 5 s each: about an hour)
+#   bench/vs-dpdk.sh --classify-only the classification libraries: lpm, lpm6, fib, fib6 and hash
+#                                    perf autotests, and dpdk-test-acl (about half an hour)
+#   bench/vs-dpdk.sh --full          everything: ring, the full mempool run (all 720 lines, 5 s
+#                                    each: about an hour), testpmd and the classification rows
 #   bench/vs-dpdk.sh --out DIR       also keep the raw outputs in DIR
 #
-# The section options add up: --ring-only --testpmd runs those two.
+# The section options add up: --ring-only --testpmd runs those two; --full
+# with section options runs those sections, the mempool one in full.
 #
 # ring_perf_autotest runs twice in the same invocation, DPDK's dpdk-test
 # first (installed from Debian's dpdk-dev if missing), then dpk-test, with
@@ -40,6 +44,30 @@
 # the summary says how many GC cycles ran during the window (0 when the
 # packet path allocates nothing) and the process's RSS at both ends.
 #
+# The classification rows (--classify-only, --full) run, for each suite of
+# DPK_CLASSIFY_SUITES (default "lpm lpm6 fib fib6 hash acl"; commas or
+# blanks), DPDK's tool then dpk's, one at a time:
+#   dpdk-test --no-huge -m M --no-pci -l 0-1 <suite>_perf_autotest  (</dev/null)
+#   dpk-test  --no-huge -m M -l 0-1 <suite>_perf_autotest
+# with M = 1024, except 2048 for fib6 (its trie FIB of 1,000,000 tbl8
+# groups takes 1 GiB: DPDK's fib6_perf_autotest fails with -m 1024). The
+# targets, as ratios dpk/DPDK of cycles: lookups at most 1.2 for lpm (single,
+# bulk and x4), 1.5 for lpm6, fib, fib6 and hash (Lookup and Lookup_bulk of
+# every key size, section and variant, and the FBK ticks per lookup); adds
+# and deletes are informational. hash_perf_autotest runs in full on both
+# sides (DPDK's cannot be shortened): about 10 minutes each on this machine.
+# acl: for each rule file of DPK_ACL_RULES (default "acl1_1k fw1_1k
+# ipc1_1k" in /work/shared/data/acl/classbench, DPK_ACL_DATA), dpk-test-acl
+# --gentrace=65536 makes a trace, then on lcore 0, with --verbose=0
+# --iter=DPK_ACL_ITER (100), dpdk-test-acl classifies it with --alg=scalar,
+# sse, avx2, avx512x16 and avx512x32 (with --force-max-simd-bitwidth=512;
+# a method the CPU lacks is left out) and dpk-test-acl with --alg=scalar.
+# The target: dpk's packets per second at least 0.5 of DPDK's scalar method;
+# DPDK's other methods and its best are listed without target. With
+# DPK_CPUPROFILE_DIR=DIR, each dpk-test run writes a CPU profile of itself
+# to DIR/dpk-<suite>.prof (go tool pprof DIR/dpk-<suite>.prof), with the
+# binary kept beside it as DIR/dpk-test.
+#
 # Exit status: 0 when the comparisons ran, whether or not the targets are
 # met; non-zero when a tool failed to build or run. Needs bash, awk and Go.
 set -euo pipefail
@@ -51,6 +79,7 @@ usage() {
 do_ring=0
 do_mempool=0
 do_testpmd=0
+do_classify=0
 full=0
 outdir=""
 while (($#)); do
@@ -58,6 +87,7 @@ while (($#)); do
 	--ring-only) do_ring=1 ;;
 	--mempool-only) do_mempool=1 ;;
 	--testpmd | --testpmd-only) do_testpmd=1 ;;
+	--classify-only | --classify) do_classify=1 ;;
 	--full) full=1 ;;
 	--out)
 		[[ $# -ge 2 ]] || { echo "vs-dpdk: --out needs a directory" >&2; exit 2; }
@@ -69,9 +99,28 @@ while (($#)); do
 	esac
 	shift
 done
-if ((!do_ring && !do_mempool && !do_testpmd)); then
+if ((!do_ring && !do_mempool && !do_testpmd && !do_classify)); then
 	do_ring=1 do_mempool=1 do_testpmd=1
+	((full)) && do_classify=1
 fi
+classify_suites=${DPK_CLASSIFY_SUITES:-lpm lpm6 fib fib6 hash acl}
+classify_suites=${classify_suites//,/ }
+for s in $classify_suites; do
+	case "$s" in
+	lpm | lpm6 | fib | fib6 | hash | acl) ;;
+	*) echo "vs-dpdk: DPK_CLASSIFY_SUITES: unknown suite $s (have lpm lpm6 fib fib6 hash acl)" >&2; exit 2 ;;
+	esac
+done
+profdir=${DPK_CPUPROFILE_DIR:-}
+if [[ -n $profdir ]]; then
+	mkdir -p "$profdir" || { echo "vs-dpdk: cannot make DPK_CPUPROFILE_DIR $profdir" >&2; exit 2; }
+	profdir=$(cd "$profdir" && pwd)
+fi
+acl_data=${DPK_ACL_DATA:-/work/shared/data/acl/classbench}
+acl_rules=${DPK_ACL_RULES:-acl1_1k fw1_1k ipc1_1k}
+acl_rules=${acl_rules//,/ }
+acl_iter=${DPK_ACL_ITER:-100}
+[[ $acl_iter =~ ^[1-9][0-9]*$ ]] || { echo "vs-dpdk: DPK_ACL_ITER=$acl_iter: want a positive whole number" >&2; exit 2; }
 tp_secs=${DPK_TESTPMD_SECONDS:-10}
 [[ $tp_secs =~ ^[1-9][0-9]*$ ]] || { echo "vs-dpdk: DPK_TESTPMD_SECONDS=$tp_secs: want a whole number of seconds" >&2; exit 2; }
 
@@ -126,13 +175,20 @@ keep() {
 }
 
 command -v go >/dev/null || die "go not found in PATH"
-if ((do_ring || do_mempool)); then
+if ((do_ring || do_mempool || do_classify)); then
 	echo "== building dpk-test"
 	go build -o "$tmp/dpk-test" ./cmd/dpk-test || die "go build ./cmd/dpk-test failed"
 fi
 if ((do_testpmd)); then
 	echo "== building dpk-testpmd"
 	go build -o "$tmp/dpk-testpmd" ./cmd/dpk-testpmd || die "go build ./cmd/dpk-testpmd failed"
+fi
+if ((do_classify)) && [[ -n $profdir ]]; then
+	cp "$tmp/dpk-test" "$profdir/dpk-test"
+fi
+if ((do_classify)); then
+	echo "== building dpk-test-acl"
+	go build -o "$tmp/dpk-test-acl" ./cmd/dpk-test-acl || die "go build ./cmd/dpk-test-acl failed"
 fi
 echo "== building the comparison helper"
 go build -o "$tmp/vsdpdk" ./bench/vsdpdk || die "go build ./bench/vsdpdk failed"
@@ -281,6 +337,91 @@ if ((do_testpmd)); then
 	done
 	echo
 	"$tmp/vsdpdk" testpmd "${tp_args[@]}" || die "testpmd comparison failed"
+fi
+
+# loadavg: the load average's three figures.
+loadavg() {
+	cut -d' ' -f1-3 /proc/loadavg
+}
+
+# run_test TOOL OUT ERR CMD...: run a dpdk-test or dpk-test autotest to
+# completion (stdin /dev/null: dpdk-test would otherwise drop into its
+# prompt) and check it passed.
+run_test() {
+	local name=$1 out=$2 err=$3
+	shift 3
+	if ! "$@" </dev/null >"$out" 2>"$err" || ! grep -q '^Test OK' "$out"; then
+		show_failure "$name" "$out" "$err"
+		return 1
+	fi
+}
+
+if ((do_classify)); then
+	if [[ ! -x /usr/bin/dpdk-test || ! -x /usr/bin/dpdk-test-acl ]]; then
+		echo "== /usr/bin/dpdk-test or dpdk-test-acl missing: installing Debian's dpdk-dev"
+		apt-get update && apt-get install -y dpdk-dev || die "cannot install dpdk-dev"
+	fi
+	for suite in $classify_suites; do
+		[[ $suite == acl ]] && continue
+		test_name=${suite}_perf_autotest
+		mem=1024
+		[[ $suite == fib6 ]] && mem=2048
+		echo
+		echo "== DPDK: dpdk-test --no-huge -m $mem --no-pci -l 0-1 $test_name (load average $(loadavg))"
+		run_test "dpdk-test $test_name" "$tmp/dpdk-$suite.txt" "$tmp/dpdk-$suite.err" \
+			/usr/bin/dpdk-test --no-huge -m "$mem" --no-pci -l 0-1 --file-prefix "$dpdk_prefix" "$test_name" || exit 1
+		echo "== dpk: dpk-test --no-huge -m $mem -l 0-1 $test_name (load average $(loadavg))"
+		prof=()
+		[[ -n $profdir ]] && prof=(env DPK_CPUPROFILE="$profdir/dpk-$suite.prof")
+		run_test "dpk-test $test_name" "$tmp/dpk-$suite.txt" "$tmp/dpk-$suite.err" \
+			"${prof[@]}" "$tmp/dpk-test" --no-huge -m "$mem" -l 0-1 --file-prefix "$dpk_prefix" "$test_name" || exit 1
+		echo "   load average after both: $(loadavg)"
+		keep "$tmp/dpdk-$suite.txt" "$tmp/dpk-$suite.txt"
+		echo
+		"$tmp/vsdpdk" "$suite" "$tmp/dpdk-$suite.txt" "$tmp/dpk-$suite.txt" || die "$suite comparison failed"
+	done
+	if [[ " $classify_suites " == *" acl "* ]]; then
+		acl_dpdk=()
+		acl_dpk=()
+		acl_eal=(--no-huge -m 1024 -l 0)
+		acl_app=(--verbose=0 --iter="$acl_iter")
+		for rules in $acl_rules; do
+			rf=$acl_data/$rules
+			[[ -r $rf ]] || die "ACL rule file $rf not readable (DPK_ACL_DATA, DPK_ACL_RULES)"
+			trace=$tmp/$rules.trace
+			"$tmp/dpk-test-acl" "${acl_eal[@]}" --in-memory -- --rulesf="$rf" --gentrace=65536 >"$trace" 2>"$tmp/gentrace.err" ||
+				{ show_failure "dpk-test-acl --gentrace for $rules" "$trace" "$tmp/gentrace.err"; exit 1; }
+			echo
+			echo "== ACL $rules: $(grep -vc '^#' "$trace") tuples (dpk-test-acl --gentrace=65536), ${acl_app[*]}"
+			for alg in scalar sse avx2 avx512x16 avx512x32; do
+				out=$tmp/dpdk-acl-$rules-$alg.txt
+				echo "== DPDK: dpdk-test-acl ${acl_eal[*]} --no-pci --force-max-simd-bitwidth=512 -- --rulesf=$rules --tracef=<trace> --alg=$alg (load average $(loadavg))"
+				if /usr/bin/dpdk-test-acl "${acl_eal[@]}" --no-pci --force-max-simd-bitwidth=512 --file-prefix "$dpdk_prefix" -- \
+					--rulesf="$rf" --tracef="$trace" --alg="$alg" "${acl_app[@]}" </dev/null >"$out" 2>"$out.err" &&
+					grep -q '^search_ip5tuples' "$out"; then
+					acl_dpdk+=("$out")
+				elif [[ $alg == scalar ]]; then
+					show_failure "dpdk-test-acl --alg=scalar ($rules)" "$out" "$out.err"
+					exit 1
+				else
+					echo "   (DPDK's $alg method did not run here: $(grep -h 'Cause\|not supported' "$out" "$out.err" | head -1))"
+				fi
+			done
+			out=$tmp/dpk-acl-$rules-scalar.txt
+			echo "== dpk: dpk-test-acl ${acl_eal[*]} -- --rulesf=$rules --tracef=<trace> --alg=scalar (load average $(loadavg))"
+			if ! "$tmp/dpk-test-acl" "${acl_eal[@]}" --file-prefix "$dpk_prefix" -- \
+				--rulesf="$rf" --tracef="$trace" --alg=scalar "${acl_app[@]}" </dev/null >"$out" 2>"$out.err" ||
+				! grep -q '^search_ip5tuples' "$out"; then
+				show_failure "dpk-test-acl ($rules)" "$out" "$out.err"
+				exit 1
+			fi
+			acl_dpk+=("$out")
+		done
+		echo "   load average after the ACL runs: $(loadavg)"
+		keep "${acl_dpdk[@]}" "${acl_dpk[@]}"
+		echo
+		"$tmp/vsdpdk" acl "${acl_dpdk[@]}" -- "${acl_dpk[@]}" || die "acl comparison failed"
+	fi
 fi
 
 echo

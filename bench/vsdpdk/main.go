@@ -5,6 +5,8 @@
 //	vsdpdk ring DPDK_OUTPUT DPK_OUTPUT
 //	vsdpdk mempool DPDK_OUTPUT DPK_OUTPUT
 //	vsdpdk testpmd NAME DPDK_STDOUT DPK_STDOUT DPK_STDERR [NAME ...]
+//	vsdpdk lpm|lpm6|fib|fib6|hash DPDK_OUTPUT DPK_OUTPUT
+//	vsdpdk acl DPDK_OUTPUT... -- DPK_OUTPUT...
 //
 // ring pairs the figure lines of ring_perf_autotest by section header and
 // label (labels repeat across sections: "SP/SC: bulk (size: 8)" is in the
@@ -29,6 +31,10 @@
 // measurement window's markers (see testpmd.go): the summary says how many
 // GC cycles ran while dpk forwarded.
 //
+// lpm, lpm6, fib, fib6, hash and acl compare the classification libraries'
+// perf autotests and dpdk-test-acl (see classify.go): each figure's ratio
+// dpk/DPDK is marked against its target.
+//
 // The exit status is 0 when both outputs parsed and have lines in common,
 // whether or not targets are met; 1 when an output has no figure at all;
 // 2 on a usage error.
@@ -46,14 +52,29 @@ import (
 	"strings"
 )
 
+func usageExit() {
+	fmt.Fprintln(os.Stderr, "usage: vsdpdk ring|mempool DPDK_OUTPUT DPK_OUTPUT")
+	fmt.Fprintln(os.Stderr, "       vsdpdk testpmd NAME DPDK_STDOUT DPK_STDOUT DPK_STDERR [NAME ...]")
+	fmt.Fprintln(os.Stderr, "       vsdpdk lpm|lpm6|fib|fib6|hash DPDK_OUTPUT DPK_OUTPUT")
+	fmt.Fprintln(os.Stderr, "       vsdpdk acl DPDK_OUTPUT... -- DPK_OUTPUT...")
+	os.Exit(2)
+}
+
 func main() {
-	if len(os.Args) >= 2 && os.Args[1] == "testpmd" {
-		os.Exit(mainTestpmd(os.Args[2:], os.Stdout, os.Stderr))
+	if len(os.Args) >= 2 {
+		switch os.Args[1] {
+		case "testpmd":
+			os.Exit(mainTestpmd(os.Args[2:], os.Stdout, os.Stderr))
+		case "lpm", "lpm6", "fib", "fib6", "hash", "acl":
+			code := mainClassify(os.Args[1], os.Args[2:], os.Stdout, os.Stderr)
+			if code == 2 {
+				usageExit()
+			}
+			os.Exit(code)
+		}
 	}
 	if len(os.Args) != 4 || (os.Args[1] != "ring" && os.Args[1] != "mempool") {
-		fmt.Fprintln(os.Stderr, "usage: vsdpdk ring|mempool DPDK_OUTPUT DPK_OUTPUT")
-		fmt.Fprintln(os.Stderr, "       vsdpdk testpmd NAME DPDK_STDOUT DPK_STDOUT DPK_STDERR [NAME ...]")
-		os.Exit(2)
+		usageExit()
 	}
 	parse := parseRing
 	if os.Args[1] == "mempool" {

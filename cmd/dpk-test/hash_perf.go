@@ -546,8 +546,9 @@ func hpEnv() (entries uint32, lens []int, sections map[string]bool, err error) {
 			want[uint32(v)] = true
 		}
 	}
+	all := len(want) == 0
 	for i, n := range hpKeyLens {
-		if len(want) == 0 || want[n] {
+		if all || want[n] {
 			lens = append(lens, i)
 			delete(want, n)
 		}
@@ -555,22 +556,22 @@ func hpEnv() (entries uint32, lens []int, sections map[string]bool, err error) {
 	if len(want) != 0 {
 		return 0, nil, nil, fmt.Errorf("DPK_HASH_PERF_KEYLENS: lengths not in the test: %v (have %v)", want, hpKeyLens)
 	}
-	all := []string{"nolock-primary", "nolock-secondary", "lock-primary", "lock-secondary", "ext", "fbk"}
+	names := []string{"nolock-primary", "nolock-secondary", "lock-primary", "lock-secondary", "ext", "fbk"}
 	sections = map[string]bool{}
 	if s := os.Getenv("DPK_HASH_PERF_SECTIONS"); s != "" {
 		for _, f := range strings.Split(s, ",") {
 			f = strings.TrimSpace(f)
 			ok := false
-			for _, a := range all {
+			for _, a := range names {
 				ok = ok || a == f
 			}
 			if !ok {
-				return 0, nil, nil, fmt.Errorf("DPK_HASH_PERF_SECTIONS: unknown section %q (have %s)", f, strings.Join(all, ","))
+				return 0, nil, nil, fmt.Errorf("DPK_HASH_PERF_SECTIONS: unknown section %q (have %s)", f, strings.Join(names, ","))
 			}
 			sections[f] = true
 		}
 	} else {
-		for _, a := range all {
+		for _, a := range names {
 			sections[a] = true
 		}
 	}
