@@ -8,8 +8,12 @@
 #   bench/vs-dpdk.sh --testpmd       only the testpmd comparison (also --testpmd-only)
 #   bench/vs-dpdk.sh --classify-only the classification libraries: lpm, lpm6, fib, fib6 and hash
 #                                    perf autotests, and dpdk-test-acl (about half an hour)
+#   bench/vs-dpdk.sh --drivers       the kernel drivers: dpdk-testpmd and dpk-testpmd txonly->rxonly
+#                                    and io forwarding over net_af_packet, net_af_xdp and net_tap
+#                                    between namespaces (root; bench/drivers.sh, about 6 minutes)
 #   bench/vs-dpdk.sh --full          everything: ring, the full mempool run (all 720 lines, 5 s
-#                                    each: about an hour), testpmd and the classification rows
+#                                    each: about an hour), testpmd, the classification rows and
+#                                    the kernel drivers
 #   bench/vs-dpdk.sh --out DIR       also keep the raw outputs in DIR
 #
 # The section options add up: --ring-only --testpmd runs those two; --full
@@ -80,6 +84,7 @@ do_ring=0
 do_mempool=0
 do_testpmd=0
 do_classify=0
+do_drivers=0
 full=0
 outdir=""
 while (($#)); do
@@ -88,6 +93,7 @@ while (($#)); do
 	--mempool-only) do_mempool=1 ;;
 	--testpmd | --testpmd-only) do_testpmd=1 ;;
 	--classify-only | --classify) do_classify=1 ;;
+	--drivers | --drivers-only) do_drivers=1 ;;
 	--full) full=1 ;;
 	--out)
 		[[ $# -ge 2 ]] || { echo "vs-dpdk: --out needs a directory" >&2; exit 2; }
@@ -99,9 +105,9 @@ while (($#)); do
 	esac
 	shift
 done
-if ((!do_ring && !do_mempool && !do_testpmd && !do_classify)); then
+if ((!do_ring && !do_mempool && !do_testpmd && !do_classify && !do_drivers)); then
 	do_ring=1 do_mempool=1 do_testpmd=1
-	((full)) && do_classify=1
+	((full)) && do_classify=1 do_drivers=1
 fi
 classify_suites=${DPK_CLASSIFY_SUITES:-lpm lpm6 fib fib6 hash acl}
 classify_suites=${classify_suites//,/ }
@@ -422,6 +428,12 @@ if ((do_classify)); then
 		echo
 		"$tmp/vsdpdk" acl "${acl_dpdk[@]}" -- "${acl_dpk[@]}" || die "acl comparison failed"
 	fi
+fi
+
+if ((do_drivers)); then
+	echo
+	"$repo/bench/drivers.sh" --keep-going --seconds "$tp_secs" ${outdir:+--out "$outdir/drivers"} ||
+		die "drivers comparison failed"
 fi
 
 echo
