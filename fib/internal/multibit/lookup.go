@@ -12,17 +12,46 @@ func (t *Table[E]) Lookup4(ip uint32) E {
 
 // LookupBulk4 sets nextHops[i] to the next hop of ips[i]; nextHops must
 // be at least as long as ips.
+//
+// It works in chunks of bulkChunk addresses and two passes, as DPDK's
+// dir24_8 bulk lookup prefetches tbl24 ahead of its loop: first the
+// chunk's tbl24 cells, loads that depend on nothing but the addresses, so
+// the CPU has all their cache misses in flight at once; then the tbl8
+// cells of the extended ones. A single pass would stall the misses of the
+// following addresses behind every mispredicted extended-entry branch.
 func (t *Table[E]) LookupBulk4(ips []uint32, nextHops []uint64) {
 	nextHops = nextHops[:len(ips)]
 	tbl24, tbl8 := t.Tbl24, t.Tbl8
-	for i, ip := range ips {
-		e := tbl24[ip>>8]
-		if e&1 != 0 {
-			e = tbl8[uint(e>>1)<<8|uint(ip&0xff)]
+	var cells [bulkChunk]E
+	for len(ips) > 0 {
+		n := min(len(ips), bulkChunk)
+		chunk, hops := ips[:n], nextHops[:n]
+		var ext E
+		for i, ip := range chunk {
+			e := tbl24[ip>>8]
+			cells[i] = e
+			ext |= e
 		}
-		nextHops[i] = uint64(e >> 1)
+		if ext&1 == 0 {
+			for i := range hops {
+				hops[i] = uint64(cells[i] >> 1)
+			}
+		} else {
+			for i, ip := range chunk {
+				e := cells[i]
+				if e&1 != 0 {
+					e = tbl8[uint(e>>1)<<8|uint(ip&0xff)]
+				}
+				hops[i] = uint64(e >> 1)
+			}
+		}
+		ips, nextHops = ips[n:], nextHops[n:]
 	}
 }
+
+// bulkChunk is how many addresses LookupBulk4 reads tbl24 for before it
+// resolves any: DPDK's burst size.
+const bulkChunk = 32
 
 // Lookup6 returns the result cell for IPv6 address ip.
 func (t *Table[E]) Lookup6(ip *[16]byte) E {
