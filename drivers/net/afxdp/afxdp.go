@@ -161,6 +161,7 @@ var (
 	_ ethdev.MTUSetter      = (*port)(nil)
 	_ ethdev.Promiscuous    = (*port)(nil)
 	_ ethdev.XstatsProvider = (*port)(nil)
+	_ ethdev.LcoreBinder    = (*port)(nil)
 )
 
 // maxMTU is the largest MTU a frame of a default-sized mbuf holds.
@@ -638,4 +639,25 @@ func (p *port) XstatsReset() {
 			q.wakeups.reset()
 		}
 	}
+}
+
+// BindRxQueue makes RX queue q take the mbufs it gives the kernel's fill
+// ring from lcore's mempool cache (eal.LcoreIDAny: its private cache).
+func (p *port) BindRxQueue(q uint16, lcore uint32) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	rq := p.rxq[q]
+	if c := rq.pool.DefaultCache(lcore); c != nil {
+		rq.cache = c
+	} else {
+		rq.cache = rq.own
+	}
+}
+
+// BindTxQueue makes TX queue q free what the kernel completed through
+// lcore's mempool caches (eal.LcoreIDAny: its private caches).
+func (p *port) BindTxQueue(q uint16, lcore uint32) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.txq[q].lcore = lcore
 }

@@ -25,7 +25,8 @@ const (
 type rxQueue struct {
 	port, queue uint16
 	pool        *mempool.Mempool
-	cache       *mempool.Cache
+	cache       *mempool.Cache // in use: own, or the bound lcore's
+	own         *mempool.Cache // the queue's private cache
 	geo         umemGeometry
 	nbDesc      uint32 // mbufs the queue keeps in the kernel's hands
 
@@ -53,7 +54,7 @@ func newRxQueue(qi ethdev.RxQueueInfo) (*rxQueue, error) {
 		return nil, fmt.Errorf("rx queue %d: %d descriptors, but pool %s has only %d mbufs", qi.Queue, n, qi.Pool.Name(), qi.Pool.Size())
 	}
 	return &rxQueue{
-		port: qi.Port, queue: qi.Queue, pool: qi.Pool, cache: c, geo: geo,
+		port: qi.Port, queue: qi.Queue, pool: qi.Pool, cache: c, own: c, geo: geo,
 		nbDesc: n, posted: newBitmap(geo.n),
 	}, nil
 }
@@ -178,5 +179,5 @@ func (q *rxQueue) reclaim() {
 	mbuf.FreeBulk(q.stash[:n], eal.LcoreIDAny)
 	clear(q.stash[:])
 	q.inKernel = 0
-	q.pool.CacheFlush(q.cache)
+	q.pool.CacheFlush(q.own) // a bound lcore's cache is the lcore's to flush
 }

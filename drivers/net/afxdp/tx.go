@@ -42,6 +42,7 @@ type txQueue struct {
 	done     [compBatch]*mbuf.Mbuf
 	orig     [compBatch]*mbuf.Mbuf // mbufs copied, to free
 	free     mbuf.Freer
+	lcore    uint32 // the lcore bound to the queue, or LcoreIDAny
 
 	stats   ethdev.QueueStats
 	copied  counter
@@ -54,7 +55,7 @@ func newTxQueue(qi ethdev.TxQueueInfo) (*txQueue, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &txQueue{port: qi.Port, queue: qi.Queue, cache: c}, nil
+	return &txQueue{port: qi.Port, queue: qi.Queue, cache: c, lcore: eal.LcoreIDAny}, nil
 }
 
 // start gives the queue its socket and the UMEM it sends from.
@@ -123,7 +124,7 @@ func (q *txQueue) TxBurst(pkts []*mbuf.Mbuf) int {
 		q.stats.Add(uint64(used), bytes)
 	}
 	if norig > 0 {
-		q.free.FreeBulk(q.orig[:norig])
+		q.freeBulk(q.orig[:norig])
 		clear(q.orig[:norig])
 	}
 	if errs > 0 {
@@ -172,7 +173,7 @@ func (q *txQueue) complete() {
 	}
 	s.comp.release(n)
 	q.inKernel -= uint32(j)
-	q.free.FreeBulk(q.done[:j])
+	q.freeBulk(q.done[:j])
 	clear(q.done[:j])
 }
 
@@ -235,4 +236,14 @@ func (q *txQueue) reclaim() {
 	if q.pool != nil {
 		q.pool.CacheFlush(q.cache)
 	}
+}
+
+// freeBulk frees mbufs the queue is done with: through the caches of the
+// lcore bound to the queue, or through the queue's private caches.
+func (q *txQueue) freeBulk(ms []*mbuf.Mbuf) {
+	if q.lcore != eal.LcoreIDAny {
+		mbuf.FreeBulk(ms, q.lcore)
+		return
+	}
+	q.free.FreeBulk(ms)
 }
