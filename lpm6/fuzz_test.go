@@ -3,6 +3,8 @@ package lpm6
 import (
 	"sync"
 	"testing"
+
+	"dpk/internal/route6test"
 )
 
 var (
@@ -36,7 +38,7 @@ func FuzzOps(f *testing.F) {
 			depth := op>>1&0x7f + 1
 			var ip [AddrSize]byte
 			ip[0], ip[15] = first, last
-			k := ruleKey{maskAddr(ip, depth), depth}
+			k := ruleKey{route6test.MaskAddr(ip, depth), depth}
 			if op&1 == 0 {
 				nh := uint32(first)<<8 | uint32(last)
 				if err := l.Add(ip, depth, nh); err != nil {

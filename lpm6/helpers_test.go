@@ -1,17 +1,12 @@
 package lpm6
 
 import (
-	"bufio"
 	"fmt"
-	"math/rand/v2"
 	"net/netip"
-	"os"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 
-	"dpk/internal/testutil"
+	"dpk/internal/route6test"
 )
 
 // route is one line of the shared route file.
@@ -19,47 +14,6 @@ type route struct {
 	ip      [AddrSize]byte
 	depth   uint8
 	nextHop uint32
-}
-
-// sharedFile returns rel under the shared data directory.
-func sharedFile(t testing.TB, rel string) string { return testutil.SharedData(t, rel) }
-
-// loadRoutes reads DPDK's large_route_table ("prefix/depth next_hop").
-func loadRoutes(t testing.TB) []route {
-	t.Helper()
-	f, err := os.Open(sharedFile(t, "lpm6/dpdk_lpm6_routes.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var rs []route
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		fields := strings.Fields(line)
-		if len(fields) != 2 {
-			t.Fatalf("bad route line %q", line)
-		}
-		p, err := netip.ParsePrefix(fields[0])
-		if err != nil {
-			t.Fatalf("bad route line %q: %v", line, err)
-		}
-		nh, err := strconv.ParseUint(fields[1], 10, 32)
-		if err != nil {
-			t.Fatalf("bad route line %q: %v", line, err)
-		}
-		rs = append(rs, route{p.Addr().As16(), uint8(p.Bits()), uint32(nh)})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if len(rs) != 1000 {
-		t.Fatalf("%d routes in the route file, want 1000", len(rs))
-	}
-	return rs
 }
 
 // oracle is a brute-force longest-prefix match: it holds the rules and
@@ -80,7 +34,7 @@ func (o oracle) snapshot() []oracleRule {
 		for i := range m {
 			m[i] = 0xff
 		}
-		rs = append(rs, oracleRule{k.ip, maskAddr(m, k.depth), int(k.depth), nh})
+		rs = append(rs, oracleRule{k.ip, route6test.MaskAddr(m, k.depth), int(k.depth), nh})
 	}
 	return rs
 }
@@ -106,26 +60,6 @@ func bruteLookup(rs []oracleRule, ip [AddrSize]byte) (uint32, bool) {
 	return best, bestDepth >= 0
 }
 
-// inside returns a random address inside ip/depth.
-func inside(r *rand.Rand, ip [AddrSize]byte, depth uint8) [AddrSize]byte {
-	var a [AddrSize]byte
-	for i := range a {
-		a[i] = byte(r.Uint32())
-	}
-	d := int(depth)
-	for i := range a {
-		switch {
-		case d >= 8:
-			a[i] = ip[i]
-		case d > 0:
-			m := byte(0xff << (8 - d))
-			a[i] = ip[i]&m | a[i]&^m
-		}
-		d -= 8
-	}
-	return a
-}
-
 var tableSeq atomic.Uint32
 
 func newTable(t testing.TB, cfg Config) *LPM {
@@ -139,3 +73,13 @@ func newTable(t testing.TB, cfg Config) *LPM {
 }
 
 func addr(s string) [AddrSize]byte { return netip.MustParseAddr(s).As16() }
+
+// loadRoutes reads DPDK's lpm6 route table (1000 routes) from the shared data.
+func loadRoutes(t testing.TB) []route {
+	t.Helper()
+	var rs []route
+	for _, r := range route6test.LoadDPDKRoutes(t) {
+		rs = append(rs, route{r.IP, r.Depth, r.NextHop})
+	}
+	return rs
+}

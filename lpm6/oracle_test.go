@@ -3,6 +3,8 @@ package lpm6
 import (
 	"math/rand/v2"
 	"testing"
+
+	"dpk/internal/route6test"
 )
 
 // checkAgainst compares Lookup and LookupBulk with the brute-force oracle
@@ -14,11 +16,11 @@ func checkAgainst(t *testing.T, l *LPM, o oracle, r *rand.Rand, perRule, random 
 	var ips [][AddrSize]byte
 	for _, ru := range rs {
 		for range perRule {
-			ips = append(ips, inside(r, ru.ip, uint8(ru.depth)))
+			ips = append(ips, route6test.Inside(r, ru.ip, uint8(ru.depth)))
 		}
 	}
 	for range random {
-		ips = append(ips, inside(r, [AddrSize]byte{}, 0))
+		ips = append(ips, route6test.Inside(r, [AddrSize]byte{}, 0))
 	}
 	bulk := make([]int32, len(ips))
 	l.LookupBulk(ips, bulk)
@@ -72,7 +74,7 @@ func TestOracleRouteFile(t *testing.T) {
 		if err := l.Add(rt.ip, rt.depth, rt.nextHop); err != nil {
 			t.Fatalf("Add(%x/%d): %v", rt.ip, rt.depth, err)
 		}
-		o[ruleKey{maskAddr(rt.ip, rt.depth), rt.depth}] = rt.nextHop
+		o[ruleKey{route6test.MaskAddr(rt.ip, rt.depth), rt.depth}] = rt.nextHop
 	}
 	checkRules(t, l, o)
 	checked := checkAgainst(t, l, o, r, perRule, random)
@@ -119,16 +121,16 @@ func TestOracleRouteFile(t *testing.T) {
 				if d > MaxDepth {
 					d = MaxDepth
 				}
-				ip = inside(r, base.ip, uint8(base.depth))
+				ip = route6test.Inside(r, base.ip, uint8(base.depth))
 			default: // anywhere
 				d = uint8(1 + r.IntN(MaxDepth))
-				ip = inside(r, [AddrSize]byte{}, 0)
+				ip = route6test.Inside(r, [AddrSize]byte{}, 0)
 			}
 			nh := r.Uint32N(MaxNextHop + 1)
 			if err := l.Add(ip, d, nh); err != nil {
 				t.Fatalf("round %d: Add(%x/%d): %v", round, ip, d, err)
 			}
-			o[ruleKey{maskAddr(ip, d), d}] = nh
+			o[ruleKey{route6test.MaskAddr(ip, d), d}] = nh
 		}
 		checkRules(t, l, o)
 		checked += checkAgainst(t, l, o, r, perRule, random/4)
@@ -182,14 +184,14 @@ func TestOracleDeleteBulk(t *testing.T) {
 		if err := l.Add(rt.ip, rt.depth, rt.nextHop); err != nil {
 			t.Fatal(err)
 		}
-		o[ruleKey{maskAddr(rt.ip, rt.depth), rt.depth}] = rt.nextHop
+		o[ruleKey{route6test.MaskAddr(rt.ip, rt.depth), rt.depth}] = rt.nextHop
 	}
 	var ips [][AddrSize]byte
 	var depths []uint8
 	for _, rt := range routes[:300] {
 		ips = append(ips, rt.ip)
 		depths = append(depths, rt.depth)
-		delete(o, ruleKey{maskAddr(rt.ip, rt.depth), rt.depth})
+		delete(o, ruleKey{route6test.MaskAddr(rt.ip, rt.depth), rt.depth})
 	}
 	if err := l.DeleteBulk(ips, depths); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,8 @@ package fib6
 import (
 	"sync"
 	"testing"
+
+	"dpk/internal/route6test"
 )
 
 var (
@@ -36,7 +38,7 @@ func FuzzOps(f *testing.F) {
 			depth := op >> 1 % (MaxDepth + 1)
 			var ip [AddrSize]byte
 			ip[0], ip[15] = first, last
-			k := ruleKey{maskAddr(ip, depth), depth}
+			k := ruleKey{route6test.MaskAddr(ip, depth), depth}
 			if op&1 == 0 {
 				nh := uint64(first)<<7 | uint64(last)&0x7f
 				if err := fb.Add(ip, depth, nh); err != nil {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"dpk/internal/route6test"
 )
 
 func checkOracle(t *testing.T, f *FIB, o oracle, r *rand.Rand, perRule, random int) int {
@@ -12,11 +14,11 @@ func checkOracle(t *testing.T, f *FIB, o oracle, r *rand.Rand, perRule, random i
 	var ips [][AddrSize]byte
 	for _, ru := range rs {
 		for range perRule {
-			ips = append(ips, inside(r, ru.ip, uint8(ru.depth)))
+			ips = append(ips, route6test.Inside(r, ru.ip, uint8(ru.depth)))
 		}
 	}
 	for range random {
-		ips = append(ips, inside(r, [AddrSize]byte{}, 0))
+		ips = append(ips, route6test.Inside(r, [AddrSize]byte{}, 0))
 	}
 	nhs := make([]uint64, len(ips))
 	f.LookupBulk(ips, nhs)
@@ -76,7 +78,7 @@ func TestOracleRouteFile(t *testing.T) {
 				if err := f.Add(ip, d, nh); err != nil {
 					t.Fatalf("Add(%x/%d, %d): %v", ip, d, nh, err)
 				}
-				o[ruleKey{maskAddr(ip, d), d}] = nh
+				o[ruleKey{route6test.MaskAddr(ip, d), d}] = nh
 			}
 			for _, rt := range routes {
 				add(rt.ip, rt.depth, rt.nextHop)
@@ -90,7 +92,7 @@ func TestOracleRouteFile(t *testing.T) {
 					}
 				}
 				for _, k := range dels {
-					if err := f.Delete(inside(r, k.ip, k.depth), k.depth); err != nil {
+					if err := f.Delete(route6test.Inside(r, k.ip, k.depth), k.depth); err != nil {
 						t.Fatalf("Delete(%x/%d): %v", k.ip, k.depth, err)
 					}
 					delete(o, k)
@@ -105,7 +107,7 @@ func TestOracleRouteFile(t *testing.T) {
 				for range 50 {
 					base := rs[r.IntN(len(rs))]
 					d := uint8(min(base.depth+1+r.IntN(MaxDepth-base.depth+1), MaxDepth))
-					add(inside(r, base.ip, uint8(base.depth)), d, r.Uint64N(maxNH)+1)
+					add(route6test.Inside(r, base.ip, uint8(base.depth)), d, r.Uint64N(maxNH)+1)
 				}
 				if round == 1 {
 					add([AddrSize]byte{}, 0, r.Uint64N(maxNH)+1) // a default route
